@@ -1,0 +1,42 @@
+/**
+ * What a codec provides. `open` reads the header only (Pillow's lazy `Image.open`);
+ * `load` decodes frame 0 into the image's one allocation. Codecs sit in one static table
+ * (`registry.ts`) and are chosen by magic bytes, never by file extension.
+ */
+import type { Input } from '../io/input.js';
+import type { Mode, ArrayOf } from '../modes.js';
+import type { ImageInfo, Palette } from '../image.js';
+
+export interface OpenOptions {
+  /** Pillow's `ImageFile.LOAD_TRUNCATED_IMAGES`: give the partial image instead of an error. */
+  loadTruncated?: boolean;
+  /** Pillow's `Image.MAX_IMAGE_PIXELS`; `null` disables the check. Defaults to the global. */
+  maxImagePixels?: number | null;
+}
+
+export interface Header {
+  format: string;
+  mode: Mode;
+  width: number;
+  height: number;
+  info: ImageInfo;
+  nFrames: number;
+  palette?: Palette;
+}
+
+/** An opened file: its header, and how to decode it. */
+export interface Decoding {
+  readonly header: Header;
+  /** Decodes the current frame; returns storage in the packed layout of `header.mode`. */
+  load(): Promise<ArrayOf<Mode>>;
+  /** Moves to frame `index` (< header.nFrames); the next `load` decodes it. */
+  seek?(index: number): Promise<Header>;
+  close(): Promise<void>;
+}
+
+export interface Codec {
+  readonly format: string;
+  /** Pillow's `_accept(prefix)`: a cheap test on the first 16 bytes. */
+  accept(prefix: Uint8Array): boolean;
+  open(input: Input, options: Required<OpenOptions>, name: string): Promise<Decoding>;
+}

@@ -1,0 +1,172 @@
+/**
+ * The Image: Pillow's lazy `ImageFile`. `open()` gives one with its header read (format,
+ * mode, size, info) and no pixels; `load()` decodes once into a single allocation in the
+ * packed numpy layout of its mode; `toArray()` then views or copies that storage.
+ */
+import { EndOfSequenceError, ImageNotLoadedError, invalidArgument } from './errors.js';
+import { MODES, bandCount, shapeOf, type ArrayOf, type Mode } from './modes.js';
+import type { Decoding, Header } from './codecs/codec.js';
+
+/** What Pillow's `im.info` carries; bytes values are Uint8Array. Format-specific keys vary. */
+export interface ImageInfo {
+  dpi?: [number, number];
+  exif?: Uint8Array;
+  icc_profile?: Uint8Array | null;
+  xmp?: Uint8Array;
+  progressive?: number;
+  progression?: number;
+  jfif?: number;
+  jfif_version?: [number, number];
+  jfif_unit?: number;
+  jfif_density?: [number, number];
+  adobe?: number;
+  adobe_transform?: number;
+  comment?: Uint8Array;
+  transparency?: number | [number, number, number] | Uint8Array;
+  gamma?: number;
+  interlace?: number;
+  [key: string]: unknown;
+}
+
+/** A palette (Pillow `im.palette`): `mode` 'RGB' or 'RGBA', `colors` flat bytes per entry. */
+export interface Palette {
+  readonly mode: 'RGB' | 'RGBA';
+  readonly colors: Uint8Array;
+}
+
+export class Image<M extends Mode = Mode> {
+  /** 'JPEG', 'PNG', 'MPO'...; null for images made in memory (as Pillow). */
+  readonly format: string | null;
+  #mode: M;
+  #size: readonly [number, number];
+  #info: ImageInfo;
+  #palette: Palette | undefined;
+  readonly nFrames: number;
+  #frame = 0;
+  #data: ArrayOf<M> | undefined;
+  #decoding: Decoding | undefined;
+  #loading: Promise<this> | undefined;
+
+  /** @internal Use `open()`, `fromStorage()` or conversions. */
+  constructor(header: Header, decoding?: Decoding, data?: ArrayOf<M>) {
+    this.format = header.format === '' ? null : header.format;
+    this.#mode = header.mode as M;
+    this.#size = Object.freeze([header.width, header.height] as const);
+    this.#info = header.info;
+    this.#palette = header.palette;
+    this.nFrames = header.nFrames;
+    this.#decoding = decoding;
+    this.#data = data;
+  }
+
+  /** Pillow mode string: '1', 'L', 'P', 'RGB', 'RGBA', 'CMYK', 'I;16', 'I', 'F'... */
+  get mode(): M {
+    return this.#mode;
+  }
+  /** `[width, height]`, as Pillow's `im.size`. */
+  get size(): readonly [number, number] {
+    return this.#size;
+  }
+  get width(): number {
+    return this.#size[0];
+  }
+  get height(): number {
+    return this.#size[1];
+  }
+  get info(): ImageInfo {
+    return this.#info;
+  }
+  get palette(): Palette | undefined {
+    return this.#palette;
+  }
+  get isAnimated(): boolean {
+    return this.nFrames > 1;
+  }
+  /** True once pixels are in memory. */
+  get loaded(): boolean {
+    return this.#data !== undefined;
+  }
+  /** Band names, e.g. ['R', 'G', 'B'] (Pillow `getbands()`). */
+  getbands(): readonly string[] {
+    return MODES[this.#mode].bands;
+  }
+  /** numpy shape of this image's array: `[h, w]` or `[h, w, bands]`. */
+  get shape(): number[] {
+    return shapeOf(this.#mode, this.width, this.height);
+  }
+  /** Narrows the static type: `if (img.hasMode('RGB')) toArray(img)` is a Uint8Array array. */
+  hasMode<N extends Mode>(mode: N): this is Image<N> {
+    return (this.#mode as Mode) === mode;
+  }
+
+  /** Decodes the pixels once into one allocation; later calls return at once. */
+  load(): Promise<this> {
+    if (this.#data !== undefined) return Promise.resolve(this);
+    this.#loading ??= this.#load();
+    return this.#loading;
+  }
+
+  async #load(): Promise<this> {
+    const decoding = this.#decoding;
+    if (decoding === undefined) throw new ImageNotLoadedError('load');
+    try {
+      const data = (await decoding.load()) as ArrayOf<M>;
+      const want = this.width * this.height * bandCount(this.#mode);
+      if (data.length !== want) throw new Error(`internal: decoder gave ${data.length} elements, want ${want}`);
+      this.#data = data;
+    } finally {
+      this.#loading = undefined;
+      if (this.nFrames <= 1) {
+        this.#decoding = undefined;
+        await decoding.close();
+      }
+    }
+    return this;
+  }
+
+  /** Current frame index (Pillow `tell()`). */
+  tell(): number {
+    return this.#frame;
+  }
+
+  /** Moves to frame `index` (Pillow `seek()`); pixels of that frame need `load()` again. */
+  async seek(index: number): Promise<void> {
+    if (!Number.isInteger(index) || index < 0) throw invalidArgument('index', 'a frame index >= 0', index);
+    if (index === this.#frame) return;
+    if (index >= this.nFrames) throw new EndOfSequenceError(`attempt to seek outside sequence: frame ${index} of ${this.nFrames}`);
+    const decoding = this.#decoding;
+    if (decoding?.seek === undefined) throw new EndOfSequenceError(`frame ${index}: this file cannot seek`);
+    const header = await decoding.seek(index);
+    this.#frame = index;
+    this.#mode = header.mode as M;
+    this.#size = Object.freeze([header.width, header.height] as const);
+    this.#info = header.info;
+    this.#data = undefined;
+  }
+
+  /** Releases the input (file handle, stream). Pixels already loaded stay usable. */
+  async close(): Promise<void> {
+    const d = this.#decoding;
+    this.#decoding = undefined;
+    await d?.close();
+  }
+
+  /** @internal The packed storage; throws if not loaded. */
+  _storage(what = 'toArray'): ArrayOf<M> {
+    if (this.#data === undefined) throw new ImageNotLoadedError(what);
+    return this.#data;
+  }
+}
+
+/** A loaded in-memory image over `data` (no copy), e.g. the result of a conversion. */
+export function fromStorage<M extends Mode>(
+  mode: M,
+  size: readonly [number, number],
+  data: ArrayOf<M>,
+  info: ImageInfo = {},
+  palette?: Palette,
+): Image<M> {
+  const header: Header = { format: '', mode, width: size[0], height: size[1], info, nFrames: 1 };
+  if (palette !== undefined) header.palette = palette;
+  return new Image<M>(header, undefined, data);
+}

@@ -1,0 +1,30 @@
+/**
+ * imarray: image files -> ndarray-style typed arrays with Pillow's semantics.
+ *
+ *   open(src)           lazy Image (header only)          src/open.ts, src/image.ts
+ *   img.load()          one allocation, decoded into it   src/codecs/*
+ *   toArray(img, opts)  zero-copy view or one-copy array  src/ndarray/to-array.ts
+ *   imread(src)         open + load + array               src/open.ts
+ */
+export { open, imread, type OpenOptions } from './open.js';
+export { Image, fromStorage, type ImageInfo, type Palette } from './image.js';
+export { toArray, type ToArrayOptions } from './ndarray/to-array.js';
+export { isReadonly } from './ndarray/readonly.js';
+export { contiguousCopy, isContiguous } from './ndarray/copy.js';
+export { exifTranspose, transpose, transposeView, Transpose } from './transpose.js';
+export { MODES, DTYPES, isMode, bandCount, shapeOf, type Mode, type DType, type ArrayOf } from './modes.js';
+export { setMaxImagePixels, getMaxImagePixels, DEFAULT_MAX_IMAGE_PIXELS } from './limits.js';
+export type { Source } from './io/input.js';
+export {
+  ImarrayError,
+  UnidentifiedImageError,
+  DecodeError,
+  TruncatedImageError,
+  UnsupportedError,
+  DecompressionBombError,
+  InvalidArgumentError,
+  ImageNotLoadedError,
+  EndOfSequenceError,
+  type ErrorCode,
+} from './errors.js';
+export type { NdArray } from 'ndarray';

@@ -1,0 +1,182 @@
+/**
+ * Where the encoded bytes come from: a file path, bytes in memory, or a stream of chunks.
+ * `open()` reads only as far as the header needs (`prefix`); `load()` either hands the whole
+ * input to a back-end that wants it (`whole`: a path stays a path, so sharp reads the file
+ * itself) or walks the remaining blocks for a streaming decoder (`blocks`). Input bytes are
+ * never written to.
+ */
+import { open as fsOpen, type FileHandle } from 'node:fs/promises';
+import { invalidArgument } from '../errors.js';
+
+/** Anything `open()` accepts. */
+export type Source =
+  | string
+  | URL
+  | Uint8Array
+  | ArrayBuffer
+  | NodeJS.ReadableStream
+  | AsyncIterable<Uint8Array>;
+
+/** Default block size when walking a file or an in-memory buffer (Pillow's MAXBLOCK). */
+export const BLOCK_SIZE = 65536;
+
+export abstract class Input {
+  /** File name when the input is a file, for messages and for back-ends that read files. */
+  readonly filename: string | undefined;
+  constructor(filename?: string) {
+    this.filename = filename;
+  }
+
+  static from(src: Source): Input {
+    if (typeof src === 'string') return new FileInput(src);
+    if (src instanceof URL) {
+      if (src.protocol !== 'file:') throw invalidArgument('source', 'a file: URL', src.href);
+      return new FileInput(decodeURIComponent(src.pathname));
+    }
+    if (src instanceof Uint8Array) return new BytesInput(src);
+    if (src instanceof ArrayBuffer) return new BytesInput(new Uint8Array(src));
+    if (typeof src === 'object' && Symbol.asyncIterator in src) {
+      return new StreamInput(src as AsyncIterable<Uint8Array>);
+    }
+    throw invalidArgument(
+      'source',
+      'a path, URL, Buffer, Uint8Array, ArrayBuffer, Readable or async iterable of Uint8Array',
+      src,
+    );
+  }
+
+  /** The first `n` bytes (fewer at end of input). Valid until the next call. */
+  abstract prefix(n: number): Promise<Uint8Array>;
+  /** The whole input, as a path when it is a file (so a back-end can read it itself). */
+  abstract whole(): Promise<string | Uint8Array>;
+  /** The input from byte `start` on, in blocks; each block is valid until the next one. */
+  abstract blocks(start: number, blockSize?: number): AsyncIterable<Uint8Array>;
+  abstract close(): Promise<void>;
+}
+
+class BytesInput extends Input {
+  private readonly bytes: Uint8Array;
+  constructor(bytes: Uint8Array) {
+    super();
+    this.bytes = bytes;
+  }
+  prefix(n: number): Promise<Uint8Array> {
+    return Promise.resolve(this.bytes.subarray(0, n));
+  }
+  whole(): Promise<Uint8Array> {
+    return Promise.resolve(this.bytes);
+  }
+  async *blocks(start: number, blockSize = Infinity): AsyncIterable<Uint8Array> {
+    for (let p = start; p < this.bytes.length; p += blockSize) {
+      yield await Promise.resolve(this.bytes.subarray(p, Math.min(p + blockSize, this.bytes.length)));
+    }
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+class FileInput extends Input {
+  private handle: FileHandle | undefined;
+  private head = new Uint8Array(0);
+  constructor(path: string) {
+    super(path);
+  }
+  private async fh(): Promise<FileHandle> {
+    this.handle ??= await fsOpen(this.filename as string, 'r');
+    return this.handle;
+  }
+  async prefix(n: number): Promise<Uint8Array> {
+    if (this.head.length < n) {
+      const fh = await this.fh();
+      const buf = new Uint8Array(n);
+      const { bytesRead } = await fh.read(buf, 0, n, 0);
+      this.head = buf.subarray(0, bytesRead);
+    }
+    return this.head.subarray(0, n);
+  }
+  whole(): Promise<string> {
+    return Promise.resolve(this.filename as string);
+  }
+  async *blocks(start: number, blockSize = BLOCK_SIZE): AsyncIterable<Uint8Array> {
+    const fh = await this.fh();
+    const buf = new Uint8Array(blockSize);
+    for (let pos = start; ; ) {
+      const { bytesRead } = await fh.read(buf, 0, blockSize, pos);
+      if (bytesRead === 0) return;
+      pos += bytesRead;
+      yield buf.subarray(0, bytesRead);
+    }
+  }
+  async close(): Promise<void> {
+    const fh = this.handle;
+    this.handle = undefined;
+    await fh?.close();
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** A Readable or async iterable: chunks are kept by reference (no join) until consumed. */
+class StreamInput extends Input {
+  private readonly iterator: AsyncIterator<Uint8Array>;
+  private readonly chunks: Uint8Array[] = [];
+  private buffered = 0;
+  private ended = false;
+  constructor(src: AsyncIterable<Uint8Array>) {
+    super();
+    this.iterator = src[Symbol.asyncIterator]();
+  }
+  private async pull(): Promise<boolean> {
+    if (this.ended) return false;
+    const r = await this.iterator.next();
+    if (r.done === true) {
+      this.ended = true;
+      return false;
+    }
+    const chunk: unknown = r.value;
+    if (!(chunk instanceof Uint8Array)) throw invalidArgument('stream chunk', 'a Uint8Array or Buffer', chunk);
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    return true;
+  }
+  /** Copies the first n bytes (header-sized reads only). */
+  async prefix(n: number): Promise<Uint8Array> {
+    while (this.buffered < n && (await this.pull()));
+    const out = new Uint8Array(Math.min(n, this.buffered));
+    let o = 0;
+    for (const c of this.chunks) {
+      if (o >= out.length) break;
+      const take = c.subarray(0, out.length - o);
+      out.set(take, o);
+      o += take.length;
+    }
+    return out;
+  }
+  /** A back-end that needs all bytes at once (sharp) gets one copy of the input. */
+  async whole(): Promise<Uint8Array> {
+    while (await this.pull());
+    return this.prefix(this.buffered);
+  }
+  async *blocks(start: number): AsyncIterable<Uint8Array> {
+    let skip = start;
+    for (let i = 0; ; i++) {
+      if (i === this.chunks.length && !(await this.pull())) return;
+      const c = this.chunks[i] as Uint8Array;
+      if (skip >= c.length) {
+        skip -= c.length;
+        continue;
+      }
+      this.chunks[i] = EMPTY; // consumed: let it be collected
+      yield skip > 0 ? c.subarray(skip) : c;
+      skip = 0;
+    }
+  }
+  async close(): Promise<void> {
+    this.chunks.length = 0;
+    if (!this.ended) {
+      this.ended = true;
+      await this.iterator.return?.();
+    }
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Pillow's `Image.transpose` methods as ndarray stride views, and `exifTranspose`
+ * (`ImageOps.exif_transpose`): applies the EXIF orientation, returns a new upright image
+ * whose EXIF orientation is reset to 1. All eight orientations are pure views, so the
+ * result costs one strided pass into the new image's storage.
+ */
+import type { NdArray } from 'ndarray';
+import { invalidArgument } from './errors.js';
+import { Image, fromStorage } from './image.js';
+import type { ArrayOf, Mode } from './modes.js';
+import { contiguousCopy, type TypedArray } from './ndarray/copy.js';
+import { exifOrientation, exifWithoutOrientation } from './codecs/exif.js';
+import { toArray } from './ndarray/to-array.js';
+
+/** Pillow's `Image.Transpose` values. */
+export const Transpose = {
+  FLIP_LEFT_RIGHT: 0,
+  FLIP_TOP_BOTTOM: 1,
+  ROTATE_90: 2,
+  ROTATE_180: 3,
+  ROTATE_270: 4,
+  TRANSPOSE: 5,
+  TRANSVERSE: 6,
+} as const;
+export type Transpose = (typeof Transpose)[keyof typeof Transpose];
+
+/** EXIF orientation -> transpose method (ImageOps.exif_transpose's table). */
+const ORIENTATION: Record<number, Transpose> = {
+  2: Transpose.FLIP_LEFT_RIGHT,
+  3: Transpose.ROTATE_180,
+  4: Transpose.FLIP_TOP_BOTTOM,
+  5: Transpose.TRANSPOSE,
+  6: Transpose.ROTATE_270,
+  7: Transpose.TRANSVERSE,
+  8: Transpose.ROTATE_90,
+};
+
+/** A zero-copy view of `arr` ([h, w, ...]) transposed like Pillow's `im.transpose(method)`. */
+export function transposeView<D extends TypedArray>(arr: NdArray<D>, method: Transpose): NdArray<D> {
+  const swap = arr.dimension === 3 ? [1, 0, 2] : [1, 0];
+  switch (method) {
+    case Transpose.FLIP_LEFT_RIGHT: return arr.step(1, -1);
+    case Transpose.FLIP_TOP_BOTTOM: return arr.step(-1, 1);
+    case Transpose.ROTATE_180: return arr.step(-1, -1);
+    case Transpose.TRANSPOSE: return arr.transpose(...swap);
+    case Transpose.ROTATE_90: return arr.transpose(...swap).step(-1, 1); // counter-clockwise
+    case Transpose.ROTATE_270: return arr.transpose(...swap).step(1, -1); // clockwise
+    case Transpose.TRANSVERSE: return arr.transpose(...swap).step(-1, -1);
+    default: throw invalidArgument('method', 'a Transpose value 0..6', method);
+  }
+}
+
+/** Pillow `im.transpose(method)`: a new loaded image (one strided copy). */
+export function transpose<M extends Mode>(img: Image<M>, method: Transpose): Image<M> {
+  const view = transposeView(toArray(img, { copy: false }), method);
+  const out = contiguousCopy(view);
+  const [h, w] = out.shape as [number, number];
+  return fromStorage(img.mode, [w, h], out.data as ArrayOf<M>, { ...img.info }, img.palette);
+}
+
+/**
+ * `ImageOps.exif_transpose`: loads if needed, applies the EXIF orientation (tag 274) and
+ * returns a new image with orientation 1 in its EXIF; an image without one comes back
+ * as a copy. EXIF is never applied by `open()`/`load()`, as in Pillow.
+ */
+export async function exifTranspose<M extends Mode>(img: Image<M>): Promise<Image<M>> {
+  await img.load();
+  const exif = img.info.exif;
+  const method = ORIENTATION[exifOrientation(exif) ?? 1];
+  if (method === undefined) {
+    return fromStorage(img.mode, img.size, img._storage().slice() as ArrayOf<M>, { ...img.info }, img.palette);
+  }
+  const out = transpose(img, method);
+  if (exif !== undefined) out.info.exif = exifWithoutOrientation(exif);
+  return out;
+}

@@ -1,0 +1,67 @@
+/** Fixture paths and the Pillow references recorded for them. */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+export const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+export const fixture = (name: string): string => join(FIXTURES, name);
+
+export interface PillowOk {
+  ok: true;
+  format: string;
+  mode: string;
+  size: [number, number];
+  array: { shape: number[]; dtype: string; sha256: string; sha256_u8?: string; min: number; max: number; mean: number };
+  info: Record<string, unknown>;
+  info_keys: string[];
+  exif_orientation: number | null;
+  n_frames: number;
+  frames?: { index: number; sha256?: string; mode?: string; size?: [number, number]; error?: string }[];
+}
+export interface PillowFail {
+  ok: false;
+  stage: 'open' | 'asarray';
+  error: string;
+  message: string;
+  format?: string;
+  mode?: string;
+  size?: [number, number];
+}
+export interface RefEntry {
+  name: string;
+  fixture: string;
+  group: string;
+  sha256: string;
+  pillow: PillowOk | PillowFail;
+}
+
+/** Pillow 9.4's result for every corpus file (shared/corpus/REFERENCE.json, paths mapped). */
+export const PILLOW_94: RefEntry[] = (
+  JSON.parse(readFileSync(fixture('pillow-9.4-reference.json'), 'utf8')) as { files: RefEntry[] }
+).files;
+
+export interface ArrayRecord {
+  mode: string;
+  size: [number, number];
+  shape: number[];
+  dtype: string;
+  sha256: string;
+}
+/** Cases made by scripts/make-references.py with Debian's Pillow 9.4. */
+export const EXTRA: Record<string, ArrayRecord> = (
+  JSON.parse(readFileSync(fixture('extra-reference.json'), 'utf8')) as { cases: Record<string, ArrayRecord> }
+).cases;
+
+export function sha256(view: ArrayBufferView): string {
+  return createHash('sha256').update(new Uint8Array(view.buffer, view.byteOffset, view.byteLength)).digest('hex');
+}
+
+/** numpy dtype.str of a typed array, as in the references. */
+export function typestr(a: ArrayBufferView): string {
+  if (a instanceof Uint8Array) return '|u1';
+  if (a instanceof Uint16Array) return '<u2';
+  if (a instanceof Int32Array) return '<i4';
+  if (a instanceof Float32Array) return '<f4';
+  return '?';
+}
