@@ -96,7 +96,8 @@ export class Image<M extends Mode = Mode> {
   }
   /** Narrows the static type: `if (img.hasMode('RGB')) toArray(img)` is a Uint8Array array. */
   hasMode<N extends Mode>(mode: N): this is Image<N> {
-    return (this.#mode as Mode) === mode;
+    const current: Mode = this.#mode;
+    return current === mode;
   }
 
   /** Decodes the pixels once into one allocation; later calls return at once. */

@@ -55,7 +55,7 @@ export function transpose<M extends Mode>(img: Image<M>, method: Transpose): Ima
   const view = transposeView(toArray(img, { copy: false }), method);
   const out = contiguousCopy(view);
   const [h, w] = out.shape as [number, number];
-  return fromStorage(img.mode, [w, h], out.data as ArrayOf<M>, { ...img.info }, img.palette);
+  return fromStorage(img.mode, [w, h], out.data, { ...img.info }, img.palette);
 }
 
 /**

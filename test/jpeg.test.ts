@@ -41,7 +41,7 @@ function expectInfoLike(img: Image, p: PillowOk, name: string): void {
       expect(sha256((got as Uint8Array).subarray(0, w.len))).toBe(w.sha256);
       expect(new TextDecoder().decode((got as Uint8Array).subarray(w.len))).toBe('second\0');
     } else if (want !== null && typeof want === 'object' && 'type' in want && want.type === 'bytes') {
-      const w = want as { len: number; sha256: string };
+      const w = want as unknown as { len: number; sha256: string };
       expect(got, `${name} info.${k}`).toBeInstanceOf(Uint8Array);
       expect((got as Uint8Array).length, `${name} info.${k}`).toBe(w.len);
       expect(sha256(got as Uint8Array), `${name} info.${k}`).toBe(w.sha256);

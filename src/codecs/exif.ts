@@ -35,7 +35,7 @@ export function readIfd0(tiff: Uint8Array): Map<number, IfdValue> {
 function readValue(dv: DataView, tiff: Uint8Array, type: number, n: number, at: number, le: boolean): IfdValue {
   if (type === 2) return new TextDecoder('latin1').decode(tiff.subarray(at, at + n)).replace(/\0+$/, '');
   if (type === 1 || type === 6 || type === 7) {
-    if (n === 1) return type === 6 ? dv.getInt8(at) : (tiff[at] as number);
+    if (n === 1) return type === 6 ? dv.getInt8(at) : (tiff[at]);
     return tiff.slice(at, at + n);
   }
   if (type === 5 || type === 10) {
@@ -52,7 +52,7 @@ function readValue(dv: DataView, tiff: Uint8Array, type: number, n: number, at: 
   }
   const nums: number[] = [];
   for (let k = 0; k < n; k++) {
-    const p = at + (TYPE_SIZES[type] as number) * k;
+    const p = at + (TYPE_SIZES[type]) * k;
     switch (type) {
       case 3: nums.push(dv.getUint16(p, le)); break;
       case 4: nums.push(dv.getUint32(p, le)); break;
@@ -62,7 +62,7 @@ function readValue(dv: DataView, tiff: Uint8Array, type: number, n: number, at: 
       default: nums.push(dv.getFloat64(p, le));
     }
   }
-  return n === 1 ? (nums[0] as number) : nums;
+  return n === 1 ? (nums[0]) : nums;
 }
 
 /** Strips the `Exif\0\0` prefix JPEG APP1 blocks carry (PNG eXIf has none). */

@@ -79,9 +79,6 @@ class BytesInput extends Input {
 class FileInput extends Input {
   private handle: FileHandle | undefined;
   private head = new Uint8Array(0);
-  constructor(path: string) {
-    super(path);
-  }
   private async fh(): Promise<FileHandle> {
     this.handle ??= await fsOpen(this.filename as string, 'r');
     return this.handle;
@@ -162,7 +159,7 @@ class StreamInput extends Input {
     let skip = start;
     for (let i = 0; ; i++) {
       if (i === this.chunks.length && !(await this.pull())) return;
-      const c = this.chunks[i] as Uint8Array;
+      const c = this.chunks[i];
       if (skip >= c.length) {
         skip -= c.length;
         continue;

@@ -23,8 +23,8 @@ export function markReadonly<D extends Data>(arr: NdArray<D>): NdArray<D> {
   target[READONLY] = true;
   target.set = refuseSet;
   for (const name of VIEWERS) {
-    const original = arr[name] as (...args: (number | null)[]) => NdArray<D>;
-    target[name] = (...args: (number | null)[]) => markReadonly(original.apply(arr, args));
+    const original = (arr[name] as (...args: (number | null)[]) => NdArray<D>).bind(arr);
+    target[name] = (...args: (number | null)[]) => markReadonly(original(...args));
   }
   return arr;
 }

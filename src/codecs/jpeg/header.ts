@@ -43,7 +43,7 @@ function startsWith(s: Uint8Array, ascii: string): boolean {
 }
 const u16 = (s: Uint8Array, o: number): number => {
   if (o + 2 > s.length) throw new RangeError('short segment');
-  return ((s[o] as number) << 8) | (s[o + 1] as number);
+  return ((s[o]) << 8) | (s[o + 1]);
 };
 const u32 = (s: Uint8Array, o: number): number => {
   if (o + 4 > s.length) throw new RangeError('short segment');
@@ -68,7 +68,7 @@ export function parseJpegHeader(data: Uint8Array, complete: boolean, name = 'JPE
     if (!complete) throw new NeedMoreData();
     throw new UnidentifiedImageError(`cannot identify image file ${name}: ${what} at offset ${pos}`);
   };
-  const readByte = (): number => (pos < data.length ? (data[pos++] as number) : eof('end of data between markers'));
+  const readByte = (): number => (pos < data.length ? (data[pos++]) : eof('end of data between markers'));
 
   for (;;) {
     let marker: number;
@@ -139,7 +139,7 @@ export function parseJpegHeader(data: Uint8Array, complete: boolean, name = 'JPE
 function assembleIcc(icc: Uint8Array[], info: ImageInfo): void {
   if (icc.length === 0) return;
   icc.sort(compareBytes);
-  if ((icc[0] as Uint8Array)[13] === icc.length) {
+  if ((icc[0])[13] === icc.length) {
     const total = icc.reduce((a, p) => a + p.length - 14, 0);
     const out = new Uint8Array(total);
     let o = 0;
@@ -156,13 +156,13 @@ function assembleIcc(icc: Uint8Array[], info: ImageInfo): void {
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return (a[i]) - (b[i]);
   return a.length - b.length;
 }
 
 function checkDqt(s: Uint8Array, at: number, name: string): void {
   for (let o = 0; o < s.length; ) {
-    const precision = (s[o] as number) >> 4 === 0 ? 1 : 2;
+    const precision = (s[o]) >> 4 === 0 ? 1 : 2;
     const len = 1 + precision * 64;
     if (s.length - o < len) throw new UnidentifiedImageError(`cannot identify image file ${name}: bad quantization table marker at offset ${at}`);
     o += len;
@@ -175,7 +175,7 @@ function readApp(m: number, s: Uint8Array, info: ImageInfo, icc: Uint8Array[], a
     info.jfif = version;
     info.jfif_version = [version >> 8, version & 255];
     if (s.length >= 12) {
-      const unit = s[7] as number;
+      const unit = s[7];
       const density: [number, number] = [u16(s, 8), u16(s, 10)];
       if (unit === 1) info.dpi = density;
       else if (unit === 2) info.dpi = [density[0] * 2.54, density[1] * 2.54];
@@ -206,7 +206,7 @@ function readApp(m: number, s: Uint8Array, info: ImageInfo, icc: Uint8Array[], a
     info.photoshop = { ...(info.photoshop as Record<number, unknown> | undefined), ...readPhotoshop(s) };
   } else if (m === 0xee && startsWith(s, 'Adobe')) {
     info.adobe = u16(s, 5);
-    if (s.length > 11) info.adobe_transform = s[11] as number;
+    if (s.length > 11) info.adobe_transform = s[11];
   } else if (m === 0xe2 && startsWith(s, 'MPF\0')) {
     info.mp = s.slice(4);
   }
