@@ -39,7 +39,7 @@ describe('open() sources', () => {
     const want = sha256(toArray(await loaded(HOPPER)).data);
     const u8 = new Uint8Array(bytes);
     async function* chunks(): AsyncIterable<Uint8Array> {
-      for (let i = 0; i < bytes.length; i += 1000) yield bytes.subarray(i, i + 1000);
+      for (let i = 0; i < bytes.length; i += 1000) yield await Promise.resolve(bytes.subarray(i, i + 1000));
     }
     const sources = [
       pathToFileURL(HOPPER),
@@ -216,7 +216,9 @@ describe('decompression bomb guard', () => {
 
   it('emits a DecompressionBombWarning above the limit', async () => {
     const warnings: Error[] = [];
-    const onWarning = (w: Error): void => void warnings.push(w);
+    const onWarning = (w: Error): void => {
+      warnings.push(w);
+    };
     process.on('warning', onWarning);
     try {
       const img = await open(withSize(10000, 10000));
