@@ -239,6 +239,6 @@ describe('decompression bomb guard', () => {
     } finally {
       setMaxImagePixels(DEFAULT_MAX_IMAGE_PIXELS);
     }
-    expect(() => setMaxImagePixels(0)).toThrow(InvalidArgumentError);
+    expect(() => { setMaxImagePixels(0); }).toThrow(InvalidArgumentError);
   });
 });
