@@ -5,7 +5,7 @@
  * itself) or walks the remaining blocks for a streaming decoder (`blocks`). Input bytes are
  * never written to.
  */
-import { open as fsOpen, type FileHandle } from 'node:fs/promises';
+import { open as fsOpen } from 'node:fs/promises';
 import { invalidArgument } from '../errors.js';
 
 /** Anything `open()` accepts. */
@@ -76,19 +76,26 @@ class BytesInput extends Input {
   }
 }
 
+/**
+ * A file: no descriptor is held between calls. `prefix` opens, reads and closes (at least
+ * 64 KB at once, so identify + header usually cost one read); `blocks` holds a descriptor
+ * only while it is being walked. An image opened and never loaded leaks nothing.
+ */
 class FileInput extends Input {
-  private handle: FileHandle | undefined;
   private head = new Uint8Array(0);
-  private async fh(): Promise<FileHandle> {
-    this.handle ??= await fsOpen(this.filename as string, 'r');
-    return this.handle;
-  }
+  private headComplete = false;
   async prefix(n: number): Promise<Uint8Array> {
-    if (this.head.length < n) {
-      const fh = await this.fh();
-      const buf = new Uint8Array(n);
-      const { bytesRead } = await fh.read(buf, 0, n, 0);
-      this.head = buf.subarray(0, bytesRead);
+    if (this.head.length < n && !this.headComplete) {
+      const want = Math.max(n, BLOCK_SIZE);
+      const fh = await fsOpen(this.filename as string, 'r');
+      try {
+        const buf = new Uint8Array(want);
+        const { bytesRead } = await fh.read(buf, 0, want, 0);
+        this.head = buf.subarray(0, bytesRead);
+        this.headComplete = bytesRead < want;
+      } finally {
+        await fh.close();
+      }
     }
     return this.head.subarray(0, n);
   }
@@ -96,19 +103,22 @@ class FileInput extends Input {
     return Promise.resolve(this.filename as string);
   }
   async *blocks(start: number, blockSize = BLOCK_SIZE): AsyncIterable<Uint8Array> {
-    const fh = await this.fh();
-    const buf = new Uint8Array(blockSize);
-    for (let pos = start; ; ) {
-      const { bytesRead } = await fh.read(buf, 0, blockSize, pos);
-      if (bytesRead === 0) return;
-      pos += bytesRead;
-      yield buf.subarray(0, bytesRead);
+    const fh = await fsOpen(this.filename as string, 'r');
+    try {
+      const buf = new Uint8Array(blockSize);
+      for (let pos = start; ; ) {
+        const { bytesRead } = await fh.read(buf, 0, blockSize, pos);
+        if (bytesRead === 0) return;
+        pos += bytesRead;
+        yield buf.subarray(0, bytesRead);
+      }
+    } finally {
+      await fh.close();
     }
   }
-  async close(): Promise<void> {
-    const fh = this.handle;
-    this.handle = undefined;
-    await fh?.close();
+  close(): Promise<void> {
+    this.head = new Uint8Array(0);
+    return Promise.resolve();
   }
 }
 

@@ -22,6 +22,10 @@ export function toArray<M extends Mode>(img: Image<M>, options?: ToArrayOptions)
   if (typeof copy !== 'boolean') throw invalidArgument('options.copy', 'a boolean', copy);
   const data = img._storage('toArray');
   const shape = shapeOf(img.mode, img.width, img.height);
-  if (copy) return ndarray(data.slice() as ArrayOf<M>, shape);
+  if (copy) {
+    const out = new (data.constructor as new (n: number) => ArrayOf<M>)(data.length);
+    out.set(data); // the one memcpy
+    return ndarray(out, shape);
+  }
   return markReadonly(ndarray(data, shape));
 }

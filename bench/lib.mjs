@@ -1,0 +1,102 @@
+// Shared bench helpers: timing, tables, machine line, test images.
+import os from 'node:os';
+import { mkdirSync, existsSync, writeFileSync, appendFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const OUT = fileURLToPath(new URL('./out/', import.meta.url));
+mkdirSync(OUT, { recursive: true });
+
+export function machine() {
+  const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
+  return `node ${process.version} ${process.platform}-${process.arch}, ${os.cpus().length} x ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`;
+}
+
+/**
+ * Runs each fn `rounds` times, interleaved; returns best ms per call per name.
+ * `inner[name]` repeats a very short fn that many times per sample (timer resolution).
+ */
+export async function race(fns, { rounds = 7, warmup = 1, inner = {} } = {}) {
+  const times = Object.fromEntries(Object.keys(fns).map((k) => [k, []]));
+  for (let r = 0; r < rounds + warmup; r++) {
+    for (const [name, fn] of Object.entries(fns)) {
+      globalThis.gc?.();
+      const k = inner[name] ?? 1;
+      const t0 = performance.now();
+      for (let i = 0; i < k; i++) await fn();
+      const dt = (performance.now() - t0) / k;
+      if (r >= warmup) times[name].push(dt);
+    }
+  }
+  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, Math.min(...v)]));
+}
+
+export function table(headers, rows) {
+  const w = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => '| ' + cells.map((c, i) => String(c).padEnd(w[i])).join(' | ') + ' |';
+  return [line(headers), '| ' + w.map((n) => '-'.repeat(n)).join(' | ') + ' |', ...rows.map(line)].join('\n');
+}
+
+export const ms = (x) => (x < 0.1 ? x.toFixed(4) : x < 10 ? x.toFixed(2) : x.toFixed(1));
+export const ratio = (a, b) => (a / b).toFixed(2) + 'x';
+
+export function report(title, text) {
+  const block = `\n### ${title}\n\n${text}\n`;
+  process.stdout.write(block);
+  appendFileSync(OUT + 'results.md', block);
+}
+
+export function startReport(name) {
+  writeFileSync(OUT + 'results.md', `# imarray bench: ${name}\n\n${machine()}\n${new Date().toISOString()}\n`);
+  process.stdout.write(`${machine()}\n`);
+}
+
+/** A photo-like RGB test image (smooth shapes + texture + noise), deterministic. */
+export function photoLike(w, h, bands = 3) {
+  const px = new Uint8Array(w * h * bands);
+  let seed = 12345;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 255;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const u = x / w, v = y / h;
+      const o = (y * w + x) * bands;
+      const base = [
+        128 + 100 * Math.sin(6 * u + 3 * v),
+        128 + 90 * Math.cos(5 * v - 2 * u * v),
+        128 + 80 * Math.sin(9 * u * v + 1),
+      ];
+      const tex = 20 * Math.sin(x * 0.31) * Math.cos(y * 0.27);
+      for (let c = 0; c < bands; c++) {
+        const v0 = c < 3 ? base[c] + tex + (rnd() & 15) - 8 : 255 - (x & 255);
+        px[o + c] = Math.max(0, Math.min(255, v0 | 0));
+      }
+    }
+  }
+  return px;
+}
+
+/** Python with Pillow (Debian's /usr/bin/python3), or null. */
+export function pillowPython() {
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import PIL, numpy'], { stdio: 'ignore' });
+    return '/usr/bin/python3';
+  } catch {
+    return null;
+  }
+}
+
+/** Best-of-N ms of a Python snippet timing `stmt` (file path in F). */
+export function timePillow(py, file, stmt, rounds = 7) {
+  const code = `
+import time, sys, numpy as np
+from PIL import Image
+F = sys.argv[1]
+best = 1e9
+for i in range(${rounds + 1}):
+    t = time.perf_counter(); ${stmt}; dt = (time.perf_counter() - t) * 1000
+    if i: best = min(best, dt)
+print(best)`;
+  return Number(execFileSync(py, ['-c', code, file]).toString().trim());
+}
+
+export { existsSync };

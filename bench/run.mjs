@@ -1,0 +1,16 @@
+// npm run bench [section...]: sections are uploadcare, jpeg (png, encoder... as they land).
+import { startReport, OUT } from './lib.mjs';
+import { copyFileSync } from 'node:fs';
+
+const SECTIONS = {
+  uploadcare: () => import('./uploadcare.mjs'),
+  jpeg: () => import('./jpeg.mjs'),
+};
+const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(SECTIONS);
+startReport(wanted.join(', '));
+for (const name of wanted) {
+  const load = SECTIONS[name];
+  if (!load) throw new Error(`unknown bench section ${name}; have ${Object.keys(SECTIONS).join(', ')}`);
+  await (await load()).run();
+}
+copyFileSync(OUT + 'results.md', new URL('./RESULTS.md', import.meta.url));
