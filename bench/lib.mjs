@@ -13,14 +13,20 @@ export function machine() {
 }
 
 /**
- * Runs each fn `rounds` times, interleaved; returns best ms per call per name.
+ * Runs each fn `rounds` times, interleaved, starting each round at a different contender so
+ * none always follows the same one. Returns { name: { best, median } } in ms per call.
  * `inner[name]` repeats a very short fn that many times per sample (timer resolution).
+ * `gc: false` skips the full GC before each sample: for copy benchmarks, where a forced GC
+ * unmaps freed memory and makes every next allocation fault in fresh pages.
  */
-export async function race(fns, { rounds = 7, warmup = 1, inner = {} } = {}) {
-  const times = Object.fromEntries(Object.keys(fns).map((k) => [k, []]));
+export async function race(fns, { rounds = 7, warmup = 1, inner = {}, gc = true } = {}) {
+  const names = Object.keys(fns);
+  const times = Object.fromEntries(names.map((k) => [k, []]));
   for (let r = 0; r < rounds + warmup; r++) {
-    for (const [name, fn] of Object.entries(fns)) {
-      globalThis.gc?.();
+    for (let j = 0; j < names.length; j++) {
+      const name = names[(r + j) % names.length];
+      const fn = fns[name];
+      if (gc) globalThis.gc?.();
       const k = inner[name] ?? 1;
       const t0 = performance.now();
       for (let i = 0; i < k; i++) await fn();
@@ -28,7 +34,12 @@ export async function race(fns, { rounds = 7, warmup = 1, inner = {} } = {}) {
       if (r >= warmup) times[name].push(dt);
     }
   }
-  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, Math.min(...v)]));
+  const out = {};
+  for (const [k, v] of Object.entries(times)) {
+    v.sort((a, b) => a - b);
+    out[k] = { best: v[0], median: v[v.length >> 1] };
+  }
+  return out;
 }
 
 export function table(headers, rows) {
@@ -85,18 +96,20 @@ export function pillowPython() {
   }
 }
 
-/** Best-of-N ms of a Python snippet timing `stmt` (file path in F). */
+/** Best and median ms of a Python snippet timing `stmt` (file path in F). */
 export function timePillow(py, file, stmt, rounds = 7) {
   const code = `
 import time, sys, numpy as np
 from PIL import Image
 F = sys.argv[1]
-best = 1e9
+ts = []
 for i in range(${rounds + 1}):
     t = time.perf_counter(); ${stmt}; dt = (time.perf_counter() - t) * 1000
-    if i: best = min(best, dt)
-print(best)`;
-  return Number(execFileSync(py, ['-c', code, file]).toString().trim());
+    if i: ts.append(dt)
+ts.sort()
+print(ts[0], ts[len(ts) // 2])`;
+  const [best, median] = execFileSync(py, ['-c', code, file]).toString().trim().split(' ').map(Number);
+  return { best, median };
 }
 
 export { existsSync };
