@@ -50,8 +50,15 @@ export abstract class Input {
   abstract prefix(n: number): Promise<Uint8Array>;
   /** The whole input, as a path when it is a file (so a back-end can read it itself). */
   abstract whole(): Promise<string | Uint8Array>;
-  /** The input from byte `start` on, in blocks; each block is valid until the next one. */
+  /**
+   * The input from byte `start` on, in blocks. Blocks are never reused or modified, so a
+   * consumer (an inflate stream) may hold on to them.
+   */
   abstract blocks(start: number, blockSize?: number): AsyncIterable<Uint8Array>;
+  /** Bytes before `offset` will not be asked for again (a stream may drop them). */
+  release(offset: number): void {
+    void offset;
+  }
   abstract close(): Promise<void>;
 }
 
@@ -109,8 +116,8 @@ class FileInput extends Input {
   async *blocks(start: number, blockSize = BLOCK_SIZE): AsyncIterable<Uint8Array> {
     const fh = await fsOpen(this.filename as string, 'r');
     try {
-      const buf = new Uint8Array(blockSize);
       for (let pos = start; ; ) {
+        const buf = new Uint8Array(blockSize); // fresh: the consumer may still hold the last one
         const { bytesRead } = await fh.read(buf, 0, blockSize, pos);
         if (bytesRead === 0) return;
         pos += bytesRead;
@@ -126,12 +133,12 @@ class FileInput extends Input {
   }
 }
 
-const EMPTY = new Uint8Array(0);
-
-/** A Readable or async iterable: chunks are kept by reference (no join) until consumed. */
+/** A Readable or async iterable: chunks are kept by reference (no join) until released. */
 class StreamInput extends Input {
   private readonly iterator: AsyncIterator<Uint8Array>;
   private readonly chunks: Uint8Array[] = [];
+  /** Absolute offset of chunks[0]. */
+  private base = 0;
   private buffered = 0;
   private ended = false;
   constructor(src: AsyncIterable<Uint8Array>) {
@@ -153,6 +160,7 @@ class StreamInput extends Input {
   }
   /** Copies the first n bytes (header-sized reads only). */
   async prefix(n: number): Promise<Uint8Array> {
+    if (this.base > 0) throw new Error('internal: prefix after release');
     while (this.buffered < n && (await this.pull()));
     const out = new Uint8Array(Math.min(n, this.buffered));
     let o = 0;
@@ -170,17 +178,25 @@ class StreamInput extends Input {
     return this.prefix(this.buffered);
   }
   async *blocks(start: number): AsyncIterable<Uint8Array> {
-    let skip = start;
-    for (let i = 0; ; i++) {
-      if (i === this.chunks.length && !(await this.pull())) return;
-      const c = this.chunks[i];
-      if (skip >= c.length) {
-        skip -= c.length;
+    if (start < this.base) throw new Error(`internal: offset ${start} was released`);
+    for (let pos = start; ; ) {
+      let at = this.base;
+      let i = 0;
+      while (i < this.chunks.length && at + this.chunks[i].length <= pos) at += this.chunks[i++].length;
+      if (i === this.chunks.length) {
+        if (!(await this.pull())) return;
         continue;
       }
-      this.chunks[i] = EMPTY; // consumed: let it be collected
-      yield skip > 0 ? c.subarray(skip) : c;
-      skip = 0;
+      const c = this.chunks[i];
+      const from = pos - at;
+      pos = at + c.length;
+      yield from > 0 ? c.subarray(from) : c;
+    }
+  }
+  override release(offset: number): void {
+    while (this.chunks.length > 0 && this.base + this.chunks[0].length <= offset) {
+      this.base += this.chunks[0].length;
+      this.chunks.shift();
     }
   }
   async close(): Promise<void> {

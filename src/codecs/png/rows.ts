@@ -1,0 +1,143 @@
+/**
+ * RowSink: takes the inflated byte stream in pieces of any size and writes pixels straight
+ * into the image's one allocation. Working memory is two rows. For modes whose unfiltered
+ * bytes are already the output pixels (8-bit L, P, LA, RGB, RGBA, not interlaced) the row is
+ * unfiltered in place inside the output array, its previous row serving as `prev`: no
+ * scratch and no extra copy at all. Otherwise rows are unfiltered in a scratch pair and
+ * unpacked (bit expansion, 16-bit -> 8-bit, byte swap, Adam7 scatter) into the output.
+ */
+import { bandCount } from '../../modes.js';
+import { filterBpp, rowBytes, type PngLayout } from './modes.js';
+import { unfilterRow } from './unfilter.js';
+import { UNPACKERS, IDENTITY_RAWMODES, type Unpacker } from './unpack.js';
+
+/** Adam7 passes: x0, y0, dx, dy. */
+const ADAM7: readonly (readonly [number, number, number, number])[] = [
+  [0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2],
+];
+
+interface Pass {
+  x0: number;
+  y0: number;
+  dx: number;
+  dy: number;
+  w: number;
+  h: number;
+  rowLen: number;
+}
+
+export interface SinkTarget {
+  /** The image storage (Uint16Array for I;16). */
+  out: Uint8Array | Uint16Array;
+  /** Full image width in pixels (the row pitch of `out`). */
+  canvasWidth: number;
+  /** The rectangle this frame covers (the whole image, or an APNG frame's bbox). */
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export class RowSink {
+  private readonly passes: Pass[];
+  private readonly bpp: number;
+  private readonly bands: number;
+  private readonly unpack: Unpacker;
+  /** Unfilter straight into `out` (no scratch, no unpack). */
+  private readonly direct: boolean;
+  private readonly outBytes: Uint8Array;
+  private cur: Uint8Array;
+  private prev: Uint8Array;
+  private p = 0;
+  private r = 0;
+  private filled = -1; // -1: waiting for the filter-type byte
+  private filter = 0;
+  private destOff = 0;
+  /** Rows completed so far, over all passes. */
+  rowsDone = 0;
+  readonly rowsTotal: number;
+  done = false;
+
+  constructor(
+    private readonly layout: PngLayout,
+    private readonly target: SinkTarget,
+    interlaced: boolean,
+  ) {
+    this.bpp = filterBpp(layout);
+    this.bands = bandCount(layout.mode);
+    this.unpack = UNPACKERS[layout.rawmode];
+    const { width, height } = target;
+    const geometry = interlaced ? ADAM7 : [[0, 0, 1, 1] as const];
+    this.passes = geometry
+      .map(([x0, y0, dx, dy]) => {
+        const w = Math.ceil((width - x0) / dx);
+        const h = Math.ceil((height - y0) / dy);
+        return { x0, y0, dx, dy, w: Math.max(0, w), h: Math.max(0, h), rowLen: rowBytes(layout, Math.max(0, w)) };
+      })
+      .filter((p) => p.w > 0 && p.h > 0);
+    this.rowsTotal = this.passes.reduce((a, p) => a + p.h, 0);
+    this.direct = !interlaced && IDENTITY_RAWMODES.has(layout.rawmode) && target.out instanceof Uint8Array;
+    this.outBytes = target.out instanceof Uint8Array ? target.out : new Uint8Array(0);
+    const scratch = this.direct ? 0 : Math.max(0, ...this.passes.map((p) => p.rowLen));
+    this.cur = new Uint8Array(scratch);
+    this.prev = new Uint8Array(scratch);
+    this.done = this.passes.length === 0;
+    this.startRow();
+  }
+
+  private startRow(): void {
+    this.filled = -1;
+    if (this.direct && !this.done) {
+      const t = this.target;
+      this.destOff = ((t.y + this.r) * t.canvasWidth + t.x) * this.bands;
+    }
+  }
+
+  /** Feeds inflated bytes; returns how many were used (all, unless the image completed). */
+  write(data: Uint8Array): number {
+    let i = 0;
+    const n = data.length;
+    while (i < n && !this.done) {
+      if (this.filled < 0) {
+        this.filter = data[i++];
+        this.filled = 0;
+        continue;
+      }
+      const pass = this.passes[this.p];
+      const take = Math.min(pass.rowLen - this.filled, n - i);
+      const dest = this.direct ? this.outBytes : this.cur;
+      const off = this.direct ? this.destOff : 0;
+      dest.set(data.subarray(i, i + take), off + this.filled);
+      this.filled += take;
+      i += take;
+      if (this.filled === pass.rowLen) this.finishRow(pass);
+    }
+    return i;
+  }
+
+  private finishRow(pass: Pass): void {
+    const where = (): string => `row ${this.r} of pass ${this.p}`;
+    if (this.direct) {
+      const pitch = this.target.canvasWidth * this.bands;
+      const prev = this.r === 0 ? null : this.outBytes;
+      unfilterRow(this.filter, this.outBytes, this.destOff, prev, this.destOff - pitch, pass.rowLen, this.bpp, where);
+    } else {
+      unfilterRow(this.filter, this.cur, 0, this.r === 0 ? null : this.prev, 0, pass.rowLen, this.bpp, where);
+      const t = this.target;
+      const y = t.y + pass.y0 + this.r * pass.dy;
+      const d = (y * t.canvasWidth + t.x + pass.x0) * this.bands;
+      this.unpack(this.cur, 0, t.out, d, pass.w, pass.dx * this.bands);
+      const swap = this.prev;
+      this.prev = this.cur;
+      this.cur = swap;
+    }
+    this.rowsDone++;
+    this.r++;
+    if (this.r === pass.h) {
+      this.r = 0;
+      this.p++;
+      if (this.p === this.passes.length) this.done = true;
+    }
+    this.startRow();
+  }
+}
