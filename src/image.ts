@@ -6,6 +6,7 @@
 import { EndOfSequenceError, ImageNotLoadedError, invalidArgument } from './errors.js';
 import { MODES, bandCount, shapeOf, type ArrayOf, type Mode } from './modes.js';
 import type { Decoding, Header } from './codecs/codec.js';
+import { convert } from './convert.js';
 
 /** What Pillow's `im.info` carries; bytes values are Uint8Array. Format-specific keys vary. */
 export interface ImageInfo {
@@ -123,6 +124,12 @@ export class Image<M extends Mode = Mode> {
       }
     }
     return this;
+  }
+
+  /** Pillow `convert(mode)`: a new loaded image in `mode` (loads this one first if needed). */
+  async convert<N extends Mode>(mode: N): Promise<Image<N>> {
+    await this.load();
+    return convert(this, mode);
   }
 
   /** Current frame index (Pillow `tell()`). */

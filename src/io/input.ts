@@ -56,8 +56,8 @@ export abstract class Input {
    */
   abstract blocks(start: number, blockSize?: number): AsyncIterable<Uint8Array>;
   /** Bytes before `offset` will not be asked for again (a stream may drop them). */
-  release(offset: number): void {
-    void offset;
+  release(_offset: number): void {
+    // only streams hold data that could be dropped
   }
   abstract close(): Promise<void>;
 }

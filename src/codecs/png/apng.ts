@@ -47,7 +47,7 @@ function alphaFunction(mode: Mode, info: ImageInfo): ((px: Storage, i: number) =
   if (mode === 'P' && typeof t === 'number') return (px, i) => (px[i] === t ? 0 : 255);
   if (mode === 'P' && t instanceof Uint8Array) return (px, i) => (px[i] < t.length ? t[px[i]] : 255);
   if (mode === 'RGB' && Array.isArray(t)) {
-    const [r, g, b] = t as [number, number, number];
+    const [r, g, b] = t;
     return (px, i) => (px[i] === r && px[i + 1] === g && px[i + 2] === b ? 0 : 255);
   }
   return null; // alpha 255 everywhere: OVER is a plain replace

@@ -307,11 +307,12 @@ class PngDecoding implements Decoding {
     this.pos = reader.stopped ? reader.pos : Number.POSITIVE_INFINITY;
 
     if (sink.done) return;
+    sink.abandonPartialRow();
     if (this.options.loadTruncated) return; // Pillow LOAD_TRUNCATED_IMAGES: keep what we have, rest 0
     const rows = `${sink.rowsDone} of ${sink.rowsTotal} rows decoded`;
     if (failure instanceof ImarrayError) throw failure;
     if (failure !== null && (failure as { code?: string }).code !== 'Z_BUF_ERROR') {
-      const msg = failure instanceof Error ? failure.message : String(failure);
+      const msg = failure instanceof Error ? failure.message : JSON.stringify(failure);
       throw new DecodeError(`broken data stream when reading image file ${this.name}: ${msg} (${rows})`, { cause: failure });
     }
     // input ended, the IDAT run ended, or the zlib stream ended, before the last row
@@ -329,7 +330,7 @@ class PngDecoding implements Decoding {
       const box: Box = this.frameCtl?.bbox ?? [0, 0, this.width, this.height];
       this.setupDispose(box);
       await this.decodeData('IDAT', this.target(this.canvas, this.defaultImage ? [0, 0, this.width, this.height] : box));
-      return this.canvas as ArrayOf<Mode>;
+      return this.canvas;
     }
     const canvas = this.canvas as Storage;
     const ctl = this.frameCtl as FrameControl;

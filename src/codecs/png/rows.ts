@@ -115,6 +115,15 @@ export class RowSink {
     return i;
   }
 
+  /**
+   * The input ended mid-row: in the direct path the row's raw bytes already sit in the output,
+   * so clear them. Pillow writes whole rows only; missing rows stay 0.
+   */
+  abandonPartialRow(): void {
+    if (this.direct && !this.done && this.filled > 0) this.outBytes.fill(0, this.destOff, this.destOff + this.filled);
+    this.filled = -1;
+  }
+
   private finishRow(pass: Pass): void {
     const where = (): string => `row ${this.r} of pass ${this.p}`;
     if (this.direct) {
