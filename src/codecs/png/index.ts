@@ -28,6 +28,8 @@ import {
 
 /** Output chunk size of the inflate stream. */
 const INFLATE_CHUNK = 128 * 1024;
+/** Inflated chunks allowed to wait for the unfilter before zlib is paused. */
+const QUEUE_MAX = 4;
 
 interface FrameControl {
   bbox: Box;
@@ -259,31 +261,62 @@ class PngDecoding implements Decoding {
       },
     };
 
+    // Inflate runs on libuv's thread pool; unfiltering runs here. Inflated chunks are queued
+    // and handled in a later macrotask so zlib can inflate the next chunk meanwhile (the two
+    // cores overlap). The queue is bounded: zlib is paused while QUEUE_MAX chunks wait.
     const inflate = createInflate({ chunkSize: INFLATE_CHUNK });
     let failure: unknown = null;
+    let inflateOver = false;
+    const queue: Buffer[] = [];
+    let scheduled = false;
+    let settle: () => void = () => undefined;
     const finished = new Promise<void>((resolve) => {
-      inflate.on('data', (buf: Buffer) => {
-        if (sink.done || failure !== null) return;
-        try {
-          sink.write(buf);
-        } catch (e) {
-          failure = e;
-        }
-        if (sink.done || failure !== null) {
-          inflate.destroy();
-          resolve();
-        }
-      });
-      inflate.on('error', (e) => {
-        if (!sink.done && failure === null) failure = e;
-        resolve();
-      });
-      inflate.on('end', () => {
-        resolve();
-      });
-      inflate.on('close', () => {
-        resolve();
-      });
+      settle = resolve;
+    });
+    const checkDone = (): void => {
+      if (sink.done || failure !== null) {
+        queue.length = 0;
+        inflate.destroy();
+        settle();
+      } else if (inflateOver && queue.length === 0) {
+        settle();
+      }
+    };
+    const drainQueue = (): void => {
+      scheduled = false;
+      try {
+        for (let buf = queue.shift(); buf !== undefined && !sink.done; buf = queue.shift()) sink.write(buf);
+      } catch (e) {
+        failure ??= e;
+      }
+      if (inflate.isPaused()) inflate.resume();
+      checkDone();
+    };
+    inflate.on('data', (buf: Buffer) => {
+      if (sink.done || failure !== null) return;
+      queue.push(buf);
+      if (queue.length >= QUEUE_MAX) inflate.pause();
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(drainQueue);
+      }
+    });
+    inflate.on('error', (e) => {
+      if (!sink.done && failure === null) {
+        // rows inflated before the error still count (Pillow keeps them): drain first
+        for (let buf = queue.shift(); buf !== undefined && !sink.done; buf = queue.shift()) sink.write(buf);
+        if (!sink.done) failure = e;
+      }
+      inflateOver = true;
+      checkDone();
+    });
+    inflate.on('end', () => {
+      inflateOver = true;
+      if (!scheduled) checkDone();
+    });
+    inflate.on('close', () => {
+      inflateOver = true;
+      if (!scheduled) checkDone();
     });
 
     try {
