@@ -5,6 +5,7 @@ import { copyFileSync } from 'node:fs';
 const SECTIONS = {
   uploadcare: () => import('./uploadcare.mjs'),
   jpeg: () => import('./jpeg.mjs'),
+  png: () => import('./png.mjs'),
 };
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(SECTIONS);
 startReport(wanted.join(', '));

@@ -27,7 +27,9 @@ import {
 } from './apng.js';
 
 /** Output chunk size of the inflate stream. */
-const INFLATE_CHUNK = 128 * 1024;
+const INFLATE_CHUNK = 524288;
+/** Bytes of compressed data per zlib write. */
+const STAGE = 256 * 1024;
 /** Inflated chunks allowed to wait for the unfilter before zlib is paused. */
 const QUEUE_MAX = 4;
 
@@ -282,14 +284,21 @@ class PngDecoding implements Decoding {
         settle();
       }
     };
+    // One chunk per macrotask: zlib's completion callback (which queues its next thread-pool
+    // job) runs on this thread too, and must not wait behind a long run of unfiltering.
     const drainQueue = (): void => {
       scheduled = false;
+      const buf = queue.shift();
       try {
-        for (let buf = queue.shift(); buf !== undefined && !sink.done; buf = queue.shift()) sink.write(buf);
+        if (buf !== undefined && !sink.done) sink.write(buf);
       } catch (e) {
         failure ??= e;
       }
-      if (inflate.isPaused()) inflate.resume();
+      if (queue.length > 0 && !sink.done && failure === null) {
+        scheduled = true;
+        setImmediate(drainQueue);
+      }
+      if (queue.length < QUEUE_MAX && inflate.isPaused()) inflate.resume();
       checkDone();
     };
     inflate.on('data', (buf: Buffer) => {
@@ -322,9 +331,9 @@ class PngDecoding implements Decoding {
     try {
       for await (const block of this.input.blocks(this.pos, 256 * 1024)) {
         reader.feed(block, handler);
-        for (const piece of pending) {
+        for (const batch of stage(pending)) {
           if (sink.done || failure !== null) break;
-          if (!inflate.write(piece)) await waitDrain(inflate);
+          if (!inflate.write(batch)) await waitDrain(inflate);
         }
         pending = [];
         if (!this.animated) this.input.release(reader.pos);
@@ -459,6 +468,38 @@ class PngDecoding implements Decoding {
   close(): Promise<void> {
     return this.input.close();
   }
+}
+
+/**
+ * Groups IDAT payload pieces into writes of about STAGE bytes: PNG writers emit 8-64 KB IDAT
+ * chunks, and each zlib write is a thread-pool round trip. Small pieces are copied into a
+ * bounded staging buffer (fresh per write: zlib reads it later); large ones pass as they are.
+ */
+function* stage(pieces: Uint8Array[]): Iterable<Uint8Array> {
+  let buf: Uint8Array | null = null;
+  let fill = 0;
+  for (const p of pieces) {
+    if (p.length >= STAGE / 2) {
+      if (buf !== null && fill > 0) yield buf.subarray(0, fill);
+      buf = null;
+      fill = 0;
+      yield p;
+      continue;
+    }
+    for (let o = 0; o < p.length; ) {
+      buf ??= new Uint8Array(STAGE);
+      const take = Math.min(STAGE - fill, p.length - o);
+      buf.set(p.subarray(o, o + take), fill);
+      fill += take;
+      o += take;
+      if (fill === STAGE) {
+        yield buf;
+        buf = null;
+        fill = 0;
+      }
+    }
+  }
+  if (buf !== null && fill > 0) yield buf.subarray(0, fill);
 }
 
 function waitDrain(stream: Inflate): Promise<void> {

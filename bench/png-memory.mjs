@@ -1,0 +1,31 @@
+// Child process: peak memory of one decode. Samples process.memoryUsage() from a worker-free
+// timer and from every inflate callback turn (the main thread yields between chunks).
+import { readFileSync, createReadStream } from 'node:fs';
+import sharp from 'sharp';
+import { PNG } from 'pngjs';
+import { imread, open } from '../dist/index.js';
+
+const [file, decoder] = process.argv.slice(2);
+sharp.cache(false);
+globalThis.gc();
+await new Promise((r) => setTimeout(r, 50));
+globalThis.gc();
+const base = process.memoryUsage();
+const baseExt = base.external + base.arrayBuffers;
+let peakRss = 0;
+let peakExt = 0;
+const sample = () => {
+  const m = process.memoryUsage();
+  peakRss = Math.max(peakRss, m.rss - base.rss);
+  peakExt = Math.max(peakExt, m.external + m.arrayBuffers - baseExt);
+};
+const timer = setInterval(sample, 1);
+let output = 0;
+if (decoder === 'imarray') output = (await imread(file)).data.byteLength;
+else if (decoder === 'imarray-stream') output = (await (await open(createReadStream(file))).load())._storage().byteLength;
+else if (decoder === 'sharp') output = (await sharp(file).raw().toBuffer()).length;
+else output = PNG.sync.read(readFileSync(file)).data.length;
+sample();
+clearInterval(timer);
+const ru = process.resourceUsage();
+process.stdout.write(JSON.stringify({ output, peakRss: Math.max(peakRss, ru.maxRSS * 1024 - base.rss), peakExternal: peakExt }));
