@@ -51,8 +51,8 @@ export abstract class Input {
   /** The whole input, as a path when it is a file (so a back-end can read it itself). */
   abstract whole(): Promise<string | Uint8Array>;
   /**
-   * The input from byte `start` on, in blocks. Blocks are never reused or modified, so a
-   * consumer (an inflate stream) may hold on to them.
+   * The input from byte `start` on, in blocks. A file's block buffer is reused for the next
+   * read: consumers copy what they keep (the PNG chunk reader and stager do).
    */
   abstract blocks(start: number, blockSize?: number): AsyncIterable<Uint8Array>;
   /** Bytes before `offset` will not be asked for again (a stream may drop them). */
@@ -116,8 +116,8 @@ class FileInput extends Input {
   async *blocks(start: number, blockSize = BLOCK_SIZE): AsyncIterable<Uint8Array> {
     const fh = await fsOpen(this.filename as string, 'r');
     try {
+      const buf = new Uint8Array(blockSize);
       for (let pos = start; ; ) {
-        const buf = new Uint8Array(blockSize); // fresh: the consumer may still hold the last one
         const { bytesRead } = await fh.read(buf, 0, blockSize, pos);
         if (bytesRead === 0) return;
         pos += bytesRead;

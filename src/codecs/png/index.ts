@@ -28,8 +28,9 @@ import {
 
 /** Output chunk size of the inflate stream. */
 const INFLATE_CHUNK = 524288;
-/** Bytes of compressed data per zlib write. */
+/** Bytes of compressed data per zlib write, and how many such buffers circulate. */
 const STAGE = 256 * 1024;
+const STAGE_BUFFERS = 4;
 /** Inflated chunks allowed to wait for the unfilter before zlib is paused. */
 const QUEUE_MAX = 4;
 
@@ -328,14 +329,17 @@ class PngDecoding implements Decoding {
       if (!scheduled) checkDone();
     });
 
+    const stager = new Stager(inflate);
     try {
       for await (const block of this.input.blocks(this.pos, 256 * 1024)) {
         reader.feed(block, handler);
-        for (const batch of stage(pending)) {
-          if (sink.done || failure !== null) break;
-          if (!inflate.write(batch)) await waitDrain(inflate);
+        for (const piece of pending) {
+          for (let o = 0; o < piece.length && !sink.done && failure === null; ) {
+            o += await stager.add(piece.subarray(o));
+          }
         }
         pending = [];
+        await stager.flush(); // each input block reaches zlib promptly (streams, sockets)
         if (!this.animated) this.input.release(reader.pos);
         if (reader.stopped) break;
       }
@@ -471,35 +475,68 @@ class PngDecoding implements Decoding {
 }
 
 /**
- * Groups IDAT payload pieces into writes of about STAGE bytes: PNG writers emit 8-64 KB IDAT
- * chunks, and each zlib write is a thread-pool round trip. Small pieces are copied into a
- * bounded staging buffer (fresh per write: zlib reads it later); large ones pass as they are.
+ * Copies IDAT payload pieces into a few recycled staging buffers of STAGE bytes and writes
+ * those to zlib. PNG writers emit 8-64 KB IDAT chunks and each zlib write is a thread-pool
+ * round trip, so batching matters; recycling (a buffer returns in zlib's write callback,
+ * once consumed) keeps compressed data from piling up as garbage, and lets the input reuse
+ * its read buffer.
  */
-function* stage(pieces: Uint8Array[]): Iterable<Uint8Array> {
-  let buf: Uint8Array | null = null;
-  let fill = 0;
-  for (const p of pieces) {
-    if (p.length >= STAGE / 2) {
-      if (buf !== null && fill > 0) yield buf.subarray(0, fill);
-      buf = null;
-      fill = 0;
-      yield p;
-      continue;
-    }
-    for (let o = 0; o < p.length; ) {
-      buf ??= new Uint8Array(STAGE);
-      const take = Math.min(STAGE - fill, p.length - o);
-      buf.set(p.subarray(o, o + take), fill);
-      fill += take;
-      o += take;
-      if (fill === STAGE) {
-        yield buf;
-        buf = null;
-        fill = 0;
+class Stager {
+  private readonly free: Uint8Array[] = [];
+  private made = 0;
+  private waiting: (() => void) | null = null;
+  private cur: Uint8Array | null = null;
+  private fill = 0;
+  private closed = false;
+
+  constructor(private readonly zlib: Inflate) {
+    zlib.once('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+  }
+
+  private wake(): void {
+    const w = this.waiting;
+    this.waiting = null;
+    w?.();
+  }
+
+  private async take(): Promise<Uint8Array | null> {
+    for (;;) {
+      if (this.closed) return null;
+      const b = this.free.pop();
+      if (b !== undefined) return b;
+      if (this.made < STAGE_BUFFERS) {
+        this.made++;
+        return new Uint8Array(STAGE);
       }
+      await new Promise<void>((r) => (this.waiting = r));
     }
   }
-  if (buf !== null && fill > 0) yield buf.subarray(0, fill);
+
+  /** Copies as much of `piece` as fits; returns the bytes taken (all of it once closed). */
+  async add(piece: Uint8Array): Promise<number> {
+    this.cur ??= await this.take();
+    if (this.cur === null) return piece.length;
+    const n = Math.min(STAGE - this.fill, piece.length);
+    this.cur.set(piece.subarray(0, n), this.fill);
+    this.fill += n;
+    if (this.fill === STAGE) await this.flush();
+    return n;
+  }
+
+  async flush(): Promise<void> {
+    const buf = this.cur;
+    if (buf === null || this.fill === 0 || this.closed) return;
+    const ok = this.zlib.write(buf.subarray(0, this.fill), () => {
+      this.free.push(buf);
+      this.wake();
+    });
+    this.cur = null;
+    this.fill = 0;
+    if (!ok) await waitDrain(this.zlib);
+  }
 }
 
 function waitDrain(stream: Inflate): Promise<void> {
