@@ -65,3 +65,14 @@ export function typestr(a: ArrayBufferView): string {
   if (a instanceof Float32Array) return '<f4';
   return '?';
 }
+
+/** Why a bytes value differs from Pillow's JSON rendering of bytes ({len, sha256}); '' if equal. */
+export function bytesMismatch(got: unknown, want: unknown): string {
+  const w = want as { len: number; sha256: string };
+  if (!(got instanceof Uint8Array)) return `not bytes: ${typeof got}`;
+  if (got.length !== w.len) return `length ${got.length}, want ${w.len}`;
+  return sha256(got) === w.sha256 ? '' : 'same length, different sha256';
+}
+
+/** True when Pillow's JSON info value stands for bytes. */
+export const isBytesRecord = (v: unknown): boolean => v !== null && typeof v === 'object' && 'type' in v && (v as { type: unknown }).type === 'bytes';

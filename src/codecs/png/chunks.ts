@@ -89,10 +89,7 @@ export class ChunkReader {
     while (i < n) {
       switch (this.state) {
         case State.Signature: {
-          const take = Math.min(8 - this.smallFill, n - i);
-          this.small.set(block.subarray(i, i + take), this.smallFill);
-          this.smallFill += take;
-          i += take;
+          i += this.fillSmall(block, i, 8);
           if (this.smallFill === 8) {
             if (!PNG_SIGNATURE.every((b, k) => this.small[k] === b)) throw new BadSignature('not a PNG file');
             this.smallFill = 0;
@@ -101,10 +98,7 @@ export class ChunkReader {
           break;
         }
         case State.Header: {
-          const take = Math.min(8 - this.smallFill, n - i);
-          this.small.set(block.subarray(i, i + take), this.smallFill);
-          this.smallFill += take;
-          i += take;
+          i += this.fillSmall(block, i, 8);
           if (this.smallFill < 8) break;
           const s = this.small;
           const start = this.pos + i - 8;
@@ -159,10 +153,7 @@ export class ChunkReader {
           break;
         }
         case State.Crc: {
-          const take = Math.min(4 - this.smallFill, n - i);
-          this.small.set(block.subarray(i, i + take), this.smallFill);
-          this.smallFill += take;
-          i += take;
+          i += this.fillSmall(block, i, 4);
           if (this.smallFill === 4) {
             const s = this.small;
             const stored = ((s[0] << 24) | (s[1] << 16) | (s[2] << 8) | s[3]) >>> 0;
@@ -178,6 +169,14 @@ export class ChunkReader {
     }
     this.pos += i;
     return i;
+  }
+
+  /** Copies up to `want - smallFill` bytes of `block` from `i` into the small buffer. */
+  private fillSmall(block: Uint8Array, i: number, want: number): number {
+    const take = Math.min(want - this.smallFill, block.length - i);
+    this.small.set(block.subarray(i, i + take), this.smallFill);
+    this.smallFill += take;
+    return take;
   }
 
   private endBody(): void {
