@@ -75,4 +75,4 @@ export function bytesMismatch(got: unknown, want: unknown): string {
 }
 
 /** True when Pillow's JSON info value stands for bytes. */
-export const isBytesRecord = (v: unknown): boolean => v !== null && typeof v === 'object' && 'type' in v && (v as { type: unknown }).type === 'bytes';
+export const isBytesRecord = (v: unknown): boolean => v !== null && typeof v === 'object' && 'type' in v && (v).type === 'bytes';
