@@ -402,12 +402,13 @@ class PngDecoding implements Decoding {
   }
 
   async seek(index: number): Promise<Header> {
-    if (index < this.frameIndex) await this.rewind();
+    if (index < this.frameIndex) this.rewind();
     while (this.frameIndex < index) await this.nextFrame();
     return { ...this.header, info: this.info };
   }
 
-  private async rewind(): Promise<void> {
+  /** Back to frame 0 (Pillow `_seek(0, rewind=True)`): the next load re-reads from the first IDAT. */
+  private rewind(): void {
     this.pos = this.firstDataPos;
     this.info = { ...this.rewindState.info };
     this.seq = this.rewindState.seq;
@@ -416,7 +417,6 @@ class PngDecoding implements Decoding {
     this.canvas = null;
     this.prevIm = null;
     this.dispose = null;
-    await Promise.resolve();
   }
 
   private async nextFrame(): Promise<void> {
