@@ -1,5 +1,5 @@
 /**
- * APNG frame composition exactly as Pillow does it (PngImagePlugin `_seek` / `load_end`):
+ * APNG frame composition with the same results as Pillow's (PngImagePlugin `_seek` / `load_end`):
  * a frame decodes into its bbox of the canvas (overwriting: blend SOURCE); with blend OVER
  * the previous canvas gets `paste(frame, bbox, mask=frame.convert("RGBA"))`, i.e. Pillow's
  * per-byte `BLEND(alpha, out, in)` on every band, alpha included. Disposal is applied when
@@ -54,24 +54,22 @@ function alphaFunction(mode: Mode, info: ImageInfo): ((px: Storage, i: number) =
 }
 
 /**
- * Blend OVER: `prev` (the canvas before this frame) receives the frame's bbox from `cur`
- * with Pillow's BLEND; the result is `prev`.
+ * Blend OVER, in place: inside `box` the canvas `cur` holds the new frame's pixels; `under`
+ * is the same region of the canvas before the frame was drawn (packed, box-sized). Each byte
+ * becomes Pillow's `BLEND(alpha, under, frame)`. Outside the box the canvas already equals
+ * Pillow's `_prev_im`, so this gives the same result as pasting onto a full copy of it.
  */
-export function blendOver(prev: Storage, cur: Storage, width: number, mode: Mode, info: ImageInfo, box: Box): void {
-  const bands = bandCount(mode);
+export function blendOver(cur: Storage, under: Storage, width: number, mode: Mode, info: ImageInfo, box: Box): void {
   const alpha = alphaFunction(mode, info);
+  if (alpha === null) return; // alpha 255 everywhere: the frame replaces what was under it
+  const bands = bandCount(mode);
   const [x0, y0, x1, y1] = box;
-  for (let y = y0; y < y1; y++) {
-    const row = (y * width + x0) * bands;
-    if (alpha === null) {
-      prev.set(cur.subarray(row, row + (x1 - x0) * bands), row);
-      continue;
-    }
-    for (let x = 0, i = row; x < x1 - x0; x++, i += bands) {
+  for (let y = y0, u = 0; y < y1; y++) {
+    for (let x = x0, i = (y * width + x0) * bands; x < x1; x++, i += bands, u += bands) {
       const a = alpha(cur, i);
       for (let c = 0; c < bands; c++) {
-        const t = prev[i + c] * (255 - a) + cur[i + c] * a + 128;
-        prev[i + c] = ((t >> 8) + t) >> 8;
+        const t = under[u + c] * (255 - a) + cur[i + c] * a + 128;
+        cur[i + c] = ((t >> 8) + t) >> 8;
       }
     }
   }

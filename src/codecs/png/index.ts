@@ -69,9 +69,11 @@ class PngDecoding implements Decoding {
   private seq: number | null = null;
   private frameCtl: FrameControl | null = null;
   private frameIndex = 0;
-  // APNG composition state (Pillow: im, _prev_im, dispose, dispose_extent)
+  // APNG composition state. Pillow keeps a full copy `_prev_im` of the canvas before each
+  // frame, but reads it only inside that frame's bbox (PREVIOUS disposal, OVER blending), so
+  // `under` holds just that region.
   private canvas: Storage | null = null;
-  private prevIm: Storage | null = null;
+  private under: Storage | null = null;
   private dispose: { box: Box; region: Storage | null } | null = null;
 
   constructor(
@@ -381,22 +383,22 @@ class PngDecoding implements Decoding {
     const canvas = this.canvas as Storage;
     const ctl = this.frameCtl as FrameControl;
     await this.decodeData('fdAT', this.target(canvas, ctl.bbox));
-    if (this.prevIm !== null && ctl.blend === BLEND_OVER) {
-      blendOver(this.prevIm, canvas, this.width, mode, this.info, ctl.bbox);
-      this.canvas = this.prevIm;
-    }
-    return this.canvas as ArrayOf<Mode>;
+    if (ctl.blend === BLEND_OVER && this.under !== null) blendOver(canvas, this.under, this.width, mode, this.info, ctl.bbox);
+    return canvas as ArrayOf<Mode>;
   }
 
   private target(out: Storage, box: Box): SinkTarget {
     return { out, canvasWidth: this.width, x: box[0], y: box[1], width: box[2] - box[0], height: box[3] - box[1] };
   }
 
-  /** Pillow: dispose op of the frame just sought to, applied when leaving it. */
+  /**
+   * Pillow: dispose op of the frame just sought to, applied when leaving it. Frame 0 has no
+   * previous canvas, so PREVIOUS means BACKGROUND there.
+   */
   private setupDispose(box: Box): void {
-    const op = this.frameCtl === null ? null : this.prevIm === null && this.frameCtl.disposal === DISPOSE_PREVIOUS ? DISPOSE_BACKGROUND : this.frameCtl.disposal;
-    const bands = bandCount(this.layout.mode);
-    if (op === DISPOSE_PREVIOUS && this.prevIm !== null) this.dispose = { box, region: cropRegion(this.prevIm, this.width, bands, box) };
+    const ctl = this.frameCtl;
+    const op = ctl === null ? null : this.frameIndex === 0 && ctl.disposal === DISPOSE_PREVIOUS ? DISPOSE_BACKGROUND : ctl.disposal;
+    if (op === DISPOSE_PREVIOUS) this.dispose = { box, region: this.under };
     else if (op === DISPOSE_BACKGROUND) this.dispose = { box, region: null };
     else this.dispose = null;
   }
@@ -415,7 +417,7 @@ class PngDecoding implements Decoding {
     this.frameCtl = this.rewindState.frame;
     this.frameIndex = 0;
     this.canvas = null;
-    this.prevIm = null;
+    this.under = null;
     this.dispose = null;
   }
 
@@ -425,10 +427,9 @@ class PngDecoding implements Decoding {
     if (this.canvas === null || this.loadedFrame !== this.frameIndex) {
       await this.load();
     }
-    const prev = this.canvas as Storage;
-    const next = prev.slice();
+    // The next frame draws on a copy: arrays taken from this frame must not change.
+    const next = (this.canvas as Storage).slice();
     if (this.dispose !== null) pasteRegion(next, this.width, bands, this.dispose.box, this.dispose.region);
-    this.prevIm = next.slice();
     // read up to the next frame's first fdAT
     const reader = new ChunkReader(false, this.pos);
     let found = false;
@@ -466,7 +467,10 @@ class PngDecoding implements Decoding {
     this.pos = reader.pos;
     this.frameIndex++;
     this.canvas = next;
-    this.setupDispose((this.frameCtl as FrameControl).bbox);
+    const ctl = this.frameCtl as FrameControl;
+    const needsUnder = ctl.blend === BLEND_OVER || ctl.disposal === DISPOSE_PREVIOUS;
+    this.under = needsUnder ? cropRegion(next, this.width, bands, ctl.bbox) : null;
+    this.setupDispose(ctl.bbox);
   }
 
   close(): Promise<void> {
