@@ -384,7 +384,7 @@ class PngDecoding implements Decoding {
     const ctl = this.frameCtl as FrameControl;
     await this.decodeData('fdAT', this.target(canvas, ctl.bbox));
     if (ctl.blend === BLEND_OVER && this.under !== null) blendOver(canvas, this.under, this.width, mode, this.info, ctl.bbox);
-    return canvas as ArrayOf<Mode>;
+    return canvas;
   }
 
   private target(out: Storage, box: Box): SinkTarget {
