@@ -3,10 +3,14 @@
  * mode, size, info) and no pixels; `load()` decodes once into a single allocation in the
  * packed numpy layout of its mode; `toArray()` then views or copies that storage.
  */
+import ndarray from 'ndarray';
+import type { NdArray } from 'ndarray';
 import { EndOfSequenceError, ImageNotLoadedError, invalidArgument } from './errors.js';
 import { MODES, bandCount, shapeOf, type ArrayOf, type Mode } from './modes.js';
 import type { Decoding, Header } from './codecs/codec.js';
-import { convert } from './convert.js';
+import { convert, type ConvertOptions } from './convert/index.js';
+import { tobytes } from './codecs/raw/encoder.js';
+import { contiguousCopy, isContiguous } from './ndarray/copy.js';
 
 /** What Pillow's `im.info` carries; bytes values are Uint8Array. Format-specific keys vary. */
 export interface ImageInfo {
@@ -44,12 +48,13 @@ export class Image<M extends Mode = Mode> {
   #palette: Palette | undefined;
   readonly nFrames: number;
   #frame = 0;
-  #data: ArrayOf<M> | undefined;
+  /** The pixels: packed storage, or a stride view of another image's (flip, crop...). */
+  #pixels: NdArray<ArrayOf<M>> | undefined;
   #decoding: Decoding | undefined;
   #loading: Promise<this> | undefined;
 
   /** @internal Use `open()`, `fromStorage()` or conversions. */
-  constructor(header: Header, decoding?: Decoding, data?: ArrayOf<M>) {
+  constructor(header: Header, decoding?: Decoding, data?: ArrayOf<M> | NdArray<ArrayOf<M>>) {
     this.format = header.format === '' ? null : header.format;
     this.#mode = header.mode as M;
     this.#size = Object.freeze([header.width, header.height] as const);
@@ -57,7 +62,9 @@ export class Image<M extends Mode = Mode> {
     this.#palette = header.palette;
     this.nFrames = header.nFrames;
     this.#decoding = decoding;
-    this.#data = data;
+    if (data !== undefined) {
+      this.#pixels = ArrayBuffer.isView(data) ? ndarray(data, shapeOf(this.#mode, header.width, header.height)) : data;
+    }
   }
 
   /** Pillow mode string: '1', 'L', 'P', 'RGB', 'RGBA', 'CMYK', 'I;16', 'I', 'F'... */
@@ -85,7 +92,7 @@ export class Image<M extends Mode = Mode> {
   }
   /** True once pixels are in memory. */
   get loaded(): boolean {
-    return this.#data !== undefined;
+    return this.#pixels !== undefined;
   }
   /** Band names, e.g. ['R', 'G', 'B'] (Pillow `getbands()`). */
   getbands(): readonly string[] {
@@ -103,7 +110,7 @@ export class Image<M extends Mode = Mode> {
 
   /** Decodes the pixels once into one allocation; later calls return at once. */
   load(): Promise<this> {
-    if (this.#data !== undefined) return Promise.resolve(this);
+    if (this.#pixels !== undefined) return Promise.resolve(this);
     this.#loading ??= this.#load();
     return this.#loading;
   }
@@ -115,7 +122,7 @@ export class Image<M extends Mode = Mode> {
       const data = (await decoding.load()) as ArrayOf<M>;
       const want = this.width * this.height * bandCount(this.#mode);
       if (data.length !== want) throw new Error(`internal: decoder gave ${data.length} elements, want ${want}`);
-      this.#data = data;
+      this.#pixels = ndarray(data, this.shape);
     } finally {
       this.#loading = undefined;
       if (this.nFrames <= 1) {
@@ -126,10 +133,22 @@ export class Image<M extends Mode = Mode> {
     return this;
   }
 
-  /** Pillow `convert(mode)`: a new loaded image in `mode` (loads this one first if needed). */
-  async convert<N extends Mode>(mode: N): Promise<Image<N>> {
+  /**
+   * Pillow `convert(mode)`: a new loaded image in `mode` (loads this one first if needed),
+   * bit-exact with Pillow, transparency handling included. Without `mode`, a P image goes
+   * to RGB (RGBA when it has transparency) and others are copied, as in Pillow.
+   */
+  async convert<N extends Mode>(mode?: N, options?: ConvertOptions): Promise<Image<N>> {
     await this.load();
-    return convert(this, mode);
+    return convert(this, mode, options);
+  }
+
+  /**
+   * Pillow `tobytes('raw', rawmode)`: the pixels in a raw layout ('RGB', 'BGR', 'BGRA', 'L',
+   * 'I;16B', '1' bit-packed...), as one new Uint8Array of the exact size (no join).
+   */
+  tobytes(rawmode?: string, options?: ConvertOptions): Uint8Array {
+    return tobytes(this, rawmode, options);
   }
 
   /** Current frame index (Pillow `tell()`). */
@@ -149,7 +168,7 @@ export class Image<M extends Mode = Mode> {
     this.#mode = header.mode as M;
     this.#size = Object.freeze([header.width, header.height] as const);
     this.#info = header.info;
-    this.#data = undefined;
+    this.#pixels = undefined;
   }
 
   /** Releases the input (file handle, stream). Pixels already loaded stay usable. */
@@ -159,18 +178,33 @@ export class Image<M extends Mode = Mode> {
     await d?.close();
   }
 
-  /** @internal The packed storage; throws if not loaded. */
+  /** True when this image is a stride view (flip, rotate, crop...) of another's pixels. */
+  get isView(): boolean {
+    const p = this.#pixels;
+    return p !== undefined && !(p.offset === 0 && p.data.length === p.size && isContiguous(p));
+  }
+
+  /** @internal The pixels as an ndarray (possibly strided); throws if not loaded. */
+  _pixels(what = 'toArray'): NdArray<ArrayOf<M>> {
+    if (this.#pixels === undefined) throw new ImageNotLoadedError(what);
+    return this.#pixels;
+  }
+
+  /** @internal Packed storage; a view is copied out into new packed storage. */
   _storage(what = 'toArray'): ArrayOf<M> {
-    if (this.#data === undefined) throw new ImageNotLoadedError(what);
-    return this.#data;
+    const p = this._pixels(what);
+    return this.isView ? contiguousCopy(p).data : p.data;
   }
 }
 
-/** A loaded in-memory image over `data` (no copy), e.g. the result of a conversion. */
+/**
+ * A loaded in-memory image over `data` (no copy), e.g. the result of a conversion:
+ * packed storage of `size`, or an ndarray (a view) of shape `[h, w(, bands)]`.
+ */
 export function fromStorage<M extends Mode>(
   mode: M,
   size: readonly [number, number],
-  data: ArrayOf<M>,
+  data: ArrayOf<M> | NdArray<ArrayOf<M>>,
   info: ImageInfo = {},
   palette?: Palette,
 ): Image<M> {

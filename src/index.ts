@@ -10,6 +10,8 @@ export { open, imread, type OpenOptions } from './open.js';
 export { Image, fromStorage, type ImageInfo, type Palette } from './image.js';
 export { toArray, type ToArrayOptions } from './ndarray/to-array.js';
 export { isReadonly } from './ndarray/readonly.js';
+export { tobytes, encoder, encodeInto, RawEncoder } from './codecs/raw/encoder.js';
+export { convert, type ConvertOptions } from './convert/index.js';
 export { contiguousCopy, isContiguous } from './ndarray/copy.js';
 export { exifTranspose, transpose, transposeView, Transpose } from './transpose.js';
 export { MODES, DTYPES, isMode, bandCount, shapeOf, type Mode, type DType, type ArrayOf } from './modes.js';
