@@ -8,12 +8,13 @@
  */
 export { open, imread, type OpenOptions } from './open.js';
 export { Image, fromStorage, type ImageInfo, type Palette } from './image.js';
-export { toArray, type ToArrayOptions } from './ndarray/to-array.js';
+export { toArray, OUT_DTYPES, type ToArrayOptions, type ToArrayResult, type OutDType } from './ndarray/to-array.js';
 export { isReadonly } from './ndarray/readonly.js';
 export { tobytes, encoder, encodeInto, RawEncoder } from './codecs/raw/encoder.js';
 export { convert, type ConvertOptions } from './convert/index.js';
 export { contiguousCopy, isContiguous } from './ndarray/copy.js';
 export { exifTranspose, transpose, transposeView, Transpose } from './transpose.js';
+export { flipud, fliplr, rot90, swapAxes, crop, type Box } from './ndarray/views.js';
 export { MODES, DTYPES, isMode, bandCount, shapeOf, type Mode, type DType, type ArrayOf } from './modes.js';
 export { setMaxImagePixels, getMaxImagePixels, DEFAULT_MAX_IMAGE_PIXELS } from './limits.js';
 export type { Source } from './io/input.js';

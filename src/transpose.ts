@@ -1,16 +1,15 @@
 /**
  * Pillow's `Image.transpose` methods as ndarray stride views, and `exifTranspose`
  * (`ImageOps.exif_transpose`): applies the EXIF orientation, returns a new upright image
- * whose EXIF orientation is reset to 1. All eight orientations are pure views, so the
- * result costs one strided pass into the new image's storage.
+ * whose EXIF orientation is reset to 1. All eight orientations are pure stride views.
  */
 import type { NdArray } from 'ndarray';
 import { invalidArgument } from './errors.js';
+import ndarray from 'ndarray';
 import { Image, fromStorage } from './image.js';
-import type { ArrayOf, Mode } from './modes.js';
-import { contiguousCopy, type TypedArray } from './ndarray/copy.js';
+import type { Mode } from './modes.js';
+import type { TypedArray } from './ndarray/copy.js';
 import { exifOrientation, exifWithoutOrientation } from './codecs/exif.js';
-import { toArray } from './ndarray/to-array.js';
 
 /** Pillow's `Image.Transpose` values. */
 export const Transpose = {
@@ -50,26 +49,28 @@ export function transposeView<D extends TypedArray>(arr: NdArray<D>, method: Tra
   }
 }
 
-/** Pillow `im.transpose(method)`: a new loaded image (one strided copy). */
+/**
+ * Pillow `im.transpose(method)`: a new image that is a zero-copy stride view of this one's
+ * pixels (images are immutable, so sharing is safe); `toArray()` of it is one strided copy.
+ */
 export function transpose<M extends Mode>(img: Image<M>, method: Transpose): Image<M> {
-  const view = transposeView(toArray(img, { copy: false }), method);
-  const out = contiguousCopy(view);
-  const [h, w] = out.shape as [number, number];
-  return fromStorage(img.mode, [w, h], out.data, { ...img.info }, img.palette);
+  const p = img._pixels('transpose');
+  const view = transposeView(ndarray(p.data, p.shape.slice(), p.stride.slice(), p.offset), method);
+  const [h = 0, w = 0] = view.shape;
+  return fromStorage(img.mode, [w, h], view, { ...img.info }, img.palette);
 }
 
 /**
  * `ImageOps.exif_transpose`: loads if needed, applies the EXIF orientation (tag 274) and
- * returns a new image with orientation 1 in its EXIF; an image without one comes back
- * as a copy. EXIF is never applied by `open()`/`load()`, as in Pillow.
+ * returns a new image with orientation 1 in its EXIF. All eight orientations are stride
+ * views of the decoded pixels: no pixel is copied until `toArray()` asks for a copy.
+ * EXIF is never applied by `open()`/`load()`, as in Pillow.
  */
 export async function exifTranspose<M extends Mode>(img: Image<M>): Promise<Image<M>> {
   await img.load();
   const exif = img.info.exif;
   const method = ORIENTATION[exifOrientation(exif) ?? 1];
-  if (method === undefined) {
-    return fromStorage(img.mode, img.size, img._storage().slice() as ArrayOf<M>, { ...img.info }, img.palette);
-  }
+  if (method === undefined) return fromStorage(img.mode, img.size, img._pixels(), { ...img.info }, img.palette);
   const out = transpose(img, method);
   if (exif !== undefined) out.info.exif = exifWithoutOrientation(exif);
   return out;

@@ -1,31 +1,216 @@
 /**
- * `toArray(img)`: the image's pixels as a scijs ndarray, row-major, shape `[h, w]` or
- * `[h, w, bands]`, element type from the mode table.
- *  - `{ copy: false }`: numpy `asarray`. Shares the image's storage (no copy at any size);
- *    `set()` throws "assignment destination is read-only". `.data` IS the image's memory.
- *  - `{ copy: true }` (default): numpy `array`. Owned and writable, made with one memcpy.
+ * `toArray(img, options)`: the image's pixels as a scijs ndarray.
+ *
+ *  - `{ copy: false }`: numpy `asarray`. Shares the image's storage (no copy at any size;
+ *    a view image gives a strided view); `set()` throws "assignment destination is read-only".
+ *  - `{ copy: true }` (default): numpy `array`. Owned, writable, row-major: one memcpy, or one
+ *    strided pass for a view image.
+ *  - Fused conversions, still one pass from the decoded storage into the returned array,
+ *    block by block (never convert-then-copy):
+ *      `mode`    Pillow's `convert(mode)` (bit-exact, same kernels as `img.convert`)
+ *      `order`   channel order from the mode's band letters: 'BGR' (OpenCV), 'BGRA', 'RGB' of RGBA...
+ *      `layout`  'HWC' (numpy, default) or 'CHW' (ONNX / PyTorch)
+ *      `dtype`   output element type; `scale`, `mean`, `std` give `(v * scale - mean[c]) / std[c]`
+ *                computed in double and rounded once (float dtypes only)
+ *      `out`     write into this typed array (e.g. one slot of a batch) instead of allocating
  */
 import ndarray from 'ndarray';
 import type { NdArray } from 'ndarray';
-import { invalidArgument } from '../errors.js';
+import { InvalidArgumentError, invalidArgument } from '../errors.js';
 import type { Image } from '../image.js';
-import { shapeOf, type ArrayOf, type Mode } from '../modes.js';
+import { DTYPES, MODES, bandCount, isMode, type ArrayOf, type Mode } from '../modes.js';
+import { planImageConversion } from '../convert/index.js';
+import type { Kernel } from '../convert/kernels.js';
+import { shuffle } from '../codecs/raw/pack.js';
+import { contiguousCopy, type TypedArray } from './copy.js';
 import { markReadonly } from './readonly.js';
+import { rowSource, rowsPerBlock } from './rows.js';
+
+/** Element types `toArray` can produce. */
+export const OUT_DTYPES = { ...DTYPES, int8: Int8Array, int16: Int16Array, uint32: Uint32Array, float64: Float64Array } as const;
+export type OutDType = keyof typeof OUT_DTYPES;
+export interface OutDTypeArrays {
+  uint8: Uint8Array; uint16: Uint16Array; int32: Int32Array; float32: Float32Array;
+  int8: Int8Array; int16: Int16Array; uint32: Uint32Array; float64: Float64Array;
+}
 
 export interface ToArrayOptions {
   /** false: read-only zero-copy view; true (default): owned copy. */
   copy?: boolean;
+  /** Convert to this Pillow mode on the way (Pillow-exact). */
+  mode?: Mode;
+  /** To mode '1': Floyd-Steinberg (default, as Pillow) or a plain threshold. */
+  dither?: 'floydsteinberg' | 'none';
+  /** Output channels by band letter of the (converted) mode, e.g. 'BGR'. Default: the mode's bands. */
+  order?: string;
+  /** 'HWC' (default): `[h, w, c]`; 'CHW': `[c, h, w]`. Single-band images give `[h, w]` either way. */
+  layout?: 'HWC' | 'CHW';
+  /** Output element type. Default: the mode's (uint8, uint16, int32, float32). */
+  dtype?: OutDType;
+  /** Multiplier before `mean`/`std`, e.g. 1/255. */
+  scale?: number;
+  /** Subtracted after scaling: one value or one per output channel. */
+  mean?: number | readonly number[];
+  /** Divisor after `mean`: one value or one per output channel. */
+  std?: number | readonly number[];
+  /** Destination of exactly the output's length and dtype; returned inside the ndarray. */
+  out?: TypedArray | Int8Array | Int16Array | Uint32Array | Float64Array;
 }
 
-export function toArray<M extends Mode>(img: Image<M>, options?: ToArrayOptions): NdArray<ArrayOf<M>> {
-  const copy = options?.copy ?? true;
-  if (typeof copy !== 'boolean') throw invalidArgument('options.copy', 'a boolean', copy);
-  const data = img._storage('toArray');
-  const shape = shapeOf(img.mode, img.width, img.height);
-  if (copy) {
-    const out = new (data.constructor as new (n: number) => ArrayOf<M>)(data.length);
-    out.set(data); // the one memcpy
-    return ndarray(out, shape);
+/** The array type `toArray(img, options)` returns, known statically from the options. */
+export type ToArrayResult<M extends Mode, O> = O extends { dtype: infer D extends OutDType }
+  ? OutDTypeArrays[D]
+  : O extends { mode: infer N extends Mode }
+    ? ArrayOf<N>
+    : ArrayOf<M>;
+
+type AnyArray = OutDTypeArrays[OutDType];
+/** Source bytes per block. */
+const BLOCK_BYTES = 1 << 18;
+
+function perChannel(name: string, v: number | readonly number[] | undefined, channels: number, dflt: number): number[] {
+  if (v === undefined) return new Array<number>(channels).fill(dflt);
+  const list = typeof v === 'number' ? new Array<number>(channels).fill(v) : [...v];
+  if (list.length !== channels || !list.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+    throw invalidArgument(`options.${name}`, `a finite number or ${channels} finite numbers`, v);
   }
-  return markReadonly(ndarray(data, shape));
+  return list;
+}
+
+export function toArray<M extends Mode, const O extends ToArrayOptions = ToArrayOptions>(
+  img: Image<M>,
+  options?: O,
+): NdArray<ToArrayResult<M, O>> {
+  const o: ToArrayOptions = options ?? {};
+  const copy = o.copy ?? true;
+  if (typeof copy !== 'boolean') throw invalidArgument('options.copy', 'a boolean', copy);
+  const pixels = img._pixels('toArray');
+  const fused = o.mode !== undefined || o.order !== undefined || o.layout !== undefined || o.dtype !== undefined ||
+    o.scale !== undefined || o.mean !== undefined || o.std !== undefined || o.out !== undefined;
+  if (!fused) {
+    if (!copy) {
+      const view = ndarray(pixels.data, pixels.shape.slice(), pixels.stride.slice(), pixels.offset);
+      return markReadonly(view) as NdArray<ToArrayResult<M, O>>;
+    }
+    return contiguousCopy(pixels) as NdArray<ToArrayResult<M, O>>;
+  }
+  if (!copy) throw new InvalidArgumentError('toArray: copy: false gives a view of the storage; mode, order, layout, dtype, scale, mean, std and out need copy: true');
+  return fusedCopy(img, o) as NdArray<ToArrayResult<M, O>>;
+}
+
+function fusedCopy(img: Image, o: ToArrayOptions): NdArray<AnyArray> {
+  if (o.mode !== undefined && !isMode(o.mode)) throw invalidArgument('options.mode', 'a Pillow mode', o.mode);
+  const mode: Mode = o.mode ?? img.mode;
+  const bands = MODES[mode].bands as readonly string[];
+  const order = o.order ?? bands.join('');
+  if (typeof order !== 'string') throw invalidArgument('options.order', 'a string of band letters', order);
+  const perm = Array.from(order, (letter) => bands.indexOf(letter));
+  if (perm.length === 0 || perm.some((i) => i < 0)) {
+    throw invalidArgument('options.order', `letters of the ${mode} bands (${bands.join(', ')})`, order);
+  }
+  const layout = o.layout ?? 'HWC';
+  if (layout !== 'HWC' && layout !== 'CHW') throw invalidArgument('options.layout', "'HWC' or 'CHW'", layout);
+  const dtype: OutDType = o.dtype ?? MODES[mode].dtype;
+  if (!Object.hasOwn(OUT_DTYPES, dtype)) throw invalidArgument('options.dtype', Object.keys(OUT_DTYPES).join(', '), dtype);
+  const C = perm.length;
+  const affine = o.scale !== undefined || o.mean !== undefined || o.std !== undefined;
+  if (affine && dtype !== 'float32' && dtype !== 'float64') {
+    throw invalidArgument('options.dtype', "'float32' or 'float64' with scale/mean/std", dtype);
+  }
+  const scale = o.scale ?? 1;
+  if (typeof scale !== 'number' || !Number.isFinite(scale)) throw invalidArgument('options.scale', 'a finite number', scale);
+  const mean = perChannel('mean', o.mean, C, 0);
+  const std = perChannel('std', o.std, C, 1);
+
+  const [w, h] = img.size;
+  const hw = w * h;
+  const Out = OUT_DTYPES[dtype];
+  let out: AnyArray;
+  if (o.out !== undefined) {
+    if (!(o.out instanceof Out) || o.out.length !== hw * C) {
+      throw invalidArgument('options.out', `a ${Out.name} of length ${hw * C}`, o.out);
+    }
+    out = o.out;
+  } else {
+    out = new Out(hw * C);
+  }
+
+  // Stage 1 (optional): Pillow's conversion into a block-sized scratch of `mode` storage.
+  const convert: Kernel | undefined = mode === img.mode ? undefined : planImageConversion(img, mode, o.dither === undefined ? undefined : { dither: o.dither }).kernel;
+  const srcBands = bandCount(mode);
+  const identityOrder = C === srcBands && perm.every((p, i) => p === i);
+  const sameType = Out === DTYPES[MODES[mode].dtype];
+  // Stage 2: channel order / layout / type / affine from packed `mode` rows into `out`.
+  let final: ((src: TypedArray, si: number, pixel0: number, n: number) => void) | undefined;
+  let direct: Kernel | undefined;
+  if (layout === 'HWC' && !affine && sameType && identityOrder && convert !== undefined) {
+    direct = convert; // the converted storage is the output layout: write straight into `out`
+  } else if (layout === 'HWC' && !affine && Out === Uint8Array && DTYPES[MODES[mode].dtype] === Uint8Array) {
+    const sh = shuffle(srcBands, perm);
+    final = (src, si, p0, n) => { sh(src, si, out as Uint8Array, p0 * C, n); };
+  } else {
+    final = affineKernel(out, perm, srcBands, layout === 'CHW' ? hw : 0, scale, mean, std, affine, MODES[mode].dtype === 'uint8');
+  }
+
+  const rows = rowSource(img._pixels('toArray'));
+  const srcRowBytes = w * bandCount(img.mode) * img._pixels().data.BYTES_PER_ELEMENT;
+  const step = rowsPerBlock(srcRowBytes, BLOCK_BYTES);
+  const Mid = DTYPES[MODES[mode].dtype];
+  let scratch: TypedArray = new Mid(0);
+  for (let y0 = 0; y0 < h; y0 += step) {
+    const y1 = Math.min(h, y0 + step);
+    const n = (y1 - y0) * w;
+    const block = rows(y0, y1);
+    if (direct !== undefined) {
+      direct(block.data, block.offset, out as TypedArray, y0 * w * C, n);
+      continue;
+    }
+    let src: TypedArray = block.data;
+    let si = block.offset;
+    if (convert !== undefined) {
+      if (scratch.length < n * srcBands) scratch = new Mid(n * srcBands);
+      convert(src, si, scratch, 0, n);
+      src = scratch;
+      si = 0;
+    }
+    final?.(src, si, y0 * w, n);
+  }
+  const shape = C === 1 ? [h, w] : layout === 'CHW' ? [C, h, w] : [h, w, C];
+  return ndarray(out, shape);
+}
+
+/**
+ * Per-channel `(v * scale - mean) / std` (or a plain cast) into HWC (`planeSize` 0) or CHW
+ * planes. 8-bit sources go through one 256-entry table per channel, so the arithmetic is
+ * done 256 times per channel, not once per pixel.
+ */
+function affineKernel(
+  out: AnyArray, perm: number[], srcBands: number, planeSize: number,
+  scale: number, mean: number[], std: number[], affine: boolean, u8: boolean,
+): (src: TypedArray, si: number, pixel0: number, n: number) => void {
+  const C = perm.length;
+  const f = (v: number, c: number) => (affine ? (v * scale - (mean[c] ?? 0)) / (std[c] ?? 1) : v);
+  if (u8) {
+    const luts = perm.map((_, c) => Float64Array.from({ length: 256 }, (_v, v) => f(v, c)));
+    return (src, si, p0, n) => {
+      for (let c = 0; c < C; c++) {
+        const lut = luts[c] ?? new Float64Array(256);
+        const band = perm[c] ?? 0;
+        if (planeSize > 0) {
+          const base = c * planeSize + p0;
+          for (let i = 0, s = si + band; i < n; i++, s += srcBands) out[base + i] = lut[src[s]];
+        } else {
+          for (let i = 0, s = si + band, d = p0 * C + c; i < n; i++, s += srcBands, d += C) out[d] = lut[src[s]];
+        }
+      }
+    };
+  }
+  return (src, si, p0, n) => {
+    for (let c = 0; c < C; c++) {
+      const band = perm[c] ?? 0;
+      const stride = planeSize > 0 ? 1 : C;
+      let d = planeSize > 0 ? c * planeSize + p0 : p0 * C + c;
+      for (let i = 0, s = si + band; i < n; i++, s += srcBands, d += stride) out[d] = f(src[s], c);
+    }
+  };
 }
