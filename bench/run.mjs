@@ -6,6 +6,7 @@ const SECTIONS = {
   uploadcare: () => import('./uploadcare.mjs'),
   jpeg: () => import('./jpeg.mjs'),
   png: () => import('./png.mjs'),
+  encoder: () => import('./encoder.mjs'),
 };
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(SECTIONS);
 startReport(wanted.join(', '));

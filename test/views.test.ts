@@ -123,6 +123,22 @@ describe('fused toArray', () => {
     expect(sha256(toArray(img, { order: 'BGR' }).data)).toBe(sha256(tobytes(img, 'BGR')));
   });
 
+  it('BGR / BGRA word kernels equal a byte loop, aligned or not, any pixel count', () => {
+    for (const bands of [3, 4] as const) {
+      for (const [w, h, shift] of [[7, 3, 0], [5, 5, 1], [64, 2, 0], [1, 1, 3]] as const) {
+        const backing = new Uint8Array(w * h * bands + shift);
+        for (let i = 0; i < backing.length; i++) backing[i] = (i * 37 + 11) & 255;
+        const data = backing.subarray(shift);
+        const img = fromStorage(bands === 3 ? 'RGB' : 'RGBA', [w, h], data);
+        const want: number[] = [];
+        for (let i = 0; i < data.length; i += bands) want.push(data[i + 2] ?? -1, data[i + 1] ?? -1, data[i] ?? -1, ...(bands === 4 ? [data[i + 3] ?? -1] : []));
+        const order = bands === 3 ? 'BGR' : 'BGRA';
+        expect([...toArray(img, { order }).data], `${order} ${String(w)}x${String(h)}+${String(shift)}`).toEqual(want);
+        expect([...tobytes(img, order)]).toEqual(want);
+      }
+    }
+  });
+
   it("{ layout: 'CHW', dtype: 'float32', scale, mean, std } equals the formula per element", async () => {
     const img = await load('jpeg/hopper.jpg');
     const mean = [0.485, 0.456, 0.406];

@@ -190,6 +190,20 @@ function affineKernel(
 ): (src: TypedArray, si: number, pixel0: number, n: number) => void {
   const C = perm.length;
   const f = (v: number, c: number) => (affine ? (v * scale - (mean[c] ?? 0)) / (std[c] ?? 1) : v);
+  if (u8 && C === 3 && planeSize > 0 && out instanceof Float32Array) {
+    // The common model input (3-channel CHW float32): all three planes in one walk.
+    const [l0, l1, l2] = perm.map((_, c) => Float32Array.from({ length: 256 }, (_v, v) => f(v, c))) as [Float32Array, Float32Array, Float32Array];
+    const [b0, b1, b2] = perm as [number, number, number];
+    return (src, si, p0, n) => {
+      const o1 = planeSize;
+      const o2 = 2 * planeSize;
+      for (let i = 0, s = si, d = p0; i < n; i++, s += srcBands, d++) {
+        out[d] = l0[src[s + b0]];
+        out[o1 + d] = l1[src[s + b1]];
+        out[o2 + d] = l2[src[s + b2]];
+      }
+    };
+  }
   if (u8) {
     const luts = perm.map((_, c) => Float64Array.from({ length: 256 }, (_v, v) => f(v, c)));
     return (src, si, p0, n) => {

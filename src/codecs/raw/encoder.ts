@@ -17,7 +17,7 @@ import type { TypedArray } from '../../ndarray/copy.js';
 import { rowSource, rowsPerBlock } from '../../ndarray/rows.js';
 import { planImageConversion, type ConvertOptions } from '../../convert/index.js';
 import type { Kernel } from '../../convert/kernels.js';
-import { findPacker, RAWMODES, type PackerInfo } from './pack.js';
+import { findPacker, IDENTITY, RAWMODES, type PackerInfo } from './pack.js';
 
 /** Base modes tried, in order, for a raw mode the image's own mode cannot pack. */
 const BASES: readonly Mode[] = ['RGB', 'RGBA', 'L', '1', 'I;16', 'I', 'F', 'CMYK', 'LA'];
@@ -26,6 +26,8 @@ const BLOCK_BYTES = 1 << 18;
 
 interface Plan {
   rowBytes: number;
+  /** A plain copy of packed storage: run as one block (one native memcpy). */
+  copyOnly: boolean;
   /** Writes rows [y0, y1) into `dst` from byte `di`. */
   run(y0: number, y1: number, dst: Uint8Array, di: number): void;
 }
@@ -66,6 +68,7 @@ function plan(img: Image, rawmode: string, options?: ConvertOptions): Plan {
 
   return {
     rowBytes,
+    copyOnly: convert === undefined && IDENTITY.has(pack.pack),
     run(y0, y1, dst, di) {
       const block = rows(y0, y1);
       const n = (y1 - y0) * w;
@@ -141,7 +144,9 @@ export class RawEncoder {
         `dest has ${bytes.length - offset} bytes from offset ${offset}; ${this.rawmode} needs ${this.byteLength}`,
       );
     }
-    const step = rowsPerBlock(this.rowBytes, BLOCK_BYTES);
+    // A plain copy goes in one call (large copies use non-temporal stores); anything else runs
+    // in cache-sized blocks so a conversion's scratch stays small and hot.
+    const step = this.#plan.copyOnly ? this.#height : rowsPerBlock(this.rowBytes, BLOCK_BYTES);
     for (let y0 = 0; y0 < this.#height; y0 += step) {
       const y1 = Math.min(this.#height, y0 + step);
       this.#plan.run(y0, y1, bytes, offset + y0 * this.rowBytes);

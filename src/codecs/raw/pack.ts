@@ -21,14 +21,68 @@ type Channel = number | { fill: number };
 const ZERO = { fill: 0 };
 const FULL = { fill: 255 };
 
+/** Packers that are a plain copy of the storage bytes (the encoder runs them in one block). */
+export const IDENTITY = new WeakSet<Packer>();
+
+/**
+ * RGB -> BGR four pixels at a time: three little-endian 32-bit words in, three out
+ * (`w0 = R0 G0 B0 R1`, `w1 = G1 B1 R2 G2`, `w2 = B2 R3 G3 B3`). About 2x the byte loop in V8.
+ * Returns the pixels done (0 when either side is not 4-byte aligned).
+ */
+function swapRB3(src: Uint8Array, si: number, dst: Uint8Array, di: number, n: number): number {
+  const sb = src.byteOffset + si;
+  const db = dst.byteOffset + di;
+  if (sb % 4 !== 0 || db % 4 !== 0) return 0;
+  const words = (n >> 2) * 3;
+  const a = new Uint32Array(src.buffer, sb, words);
+  const b = new Uint32Array(dst.buffer, db, words);
+  for (let i = 0; i < words; i += 3) {
+    const w0 = a[i];
+    const w1 = a[i + 1];
+    const w2 = a[i + 2];
+    b[i] = ((w0 >>> 16) & 0xff) | (w0 & 0xff00) | ((w0 & 0xff) << 16) | ((w1 & 0xff00) << 16);
+    b[i + 1] = (w1 & 0xff) | ((w0 >>> 24) << 8) | ((w2 & 0xff) << 16) | (w1 & 0xff000000);
+    b[i + 2] = ((w1 >>> 16) & 0xff) | ((w2 >>> 24) << 8) | (w2 & 0xff0000) | ((w2 & 0xff00) << 16);
+  }
+  return (n >> 2) * 4;
+}
+
+/** RGBA -> BGRA, one 32-bit word per pixel. */
+function swapRB4(src: Uint8Array, si: number, dst: Uint8Array, di: number, n: number): number {
+  const sb = src.byteOffset + si;
+  const db = dst.byteOffset + di;
+  if (sb % 4 !== 0 || db % 4 !== 0) return 0;
+  const a = new Uint32Array(src.buffer, sb, n);
+  const b = new Uint32Array(dst.buffer, db, n);
+  for (let i = 0; i < n; i++) {
+    const w = a[i];
+    b[i] = (w & 0xff00ff00) | ((w >>> 16) & 0xff) | ((w & 0xff) << 16);
+  }
+  return n;
+}
+
 /** Byte shuffle from `bands`-byte pixels: out channel j = src band spec[j] (or a constant). */
 export function shuffle(bands: number, spec: readonly Channel[]): Packer {
   const out = spec.length;
   if (spec.every((c, j) => c === j) && out === bands) {
-    return (src, si, dst, di, n) => { dst.set(src.subarray(si, si + n * bands), di); };
+    const copy: Packer = (src, si, dst, di, n) => { dst.set(src.subarray(si, si + n * bands), di); };
+    IDENTITY.add(copy);
+    return copy;
   }
   const idx = spec.map((c) => (typeof c === 'number' ? c : -1));
   const fill = spec.map((c) => (typeof c === 'number' ? 0 : c.fill));
+  if ((bands === 3 || bands === 4) && out === bands && idx.join() === (bands === 3 ? '2,1,0' : '2,1,0,3')) {
+    const fast = bands === 3 ? swapRB3 : swapRB4;
+    return (src, si, dst, di, n) => {
+      const done = src instanceof Uint8Array ? fast(src, si, dst, di, n) : 0;
+      for (let i = done, s = si + done * bands, o = di + done * bands; i < n; i++, s += bands, o += bands) {
+        dst[o] = src[s + 2];
+        dst[o + 1] = src[s + 1];
+        dst[o + 2] = src[s];
+        if (bands === 4) dst[o + 3] = src[s + 3];
+      }
+    };
+  }
   if (out === 3) {
     const [a, b, c] = idx as [number, number, number];
     return (src, si, dst, di, n) => {
@@ -80,6 +134,7 @@ const copyBytes: Packer = (src, si, dst, di, n) => {
   const bpe = src.BYTES_PER_ELEMENT;
   dst.set(new Uint8Array(src.buffer, src.byteOffset + si * bpe, n * bpe), di);
 };
+IDENTITY.add(copyBytes);
 /** One 16-bit value per pixel, big-endian, after `map` (I;16B). */
 function be16(map: (v: number) => number): Packer {
   return (src, si, dst, di, n) => {

@@ -1,0 +1,98 @@
+// (a) The Uploadcare comparison on the raw-encoder path, RGB 512..8192:
+//   join-then-copy     Pillow's tobytes(): 64 KB blocks of whole rows, join them, copy into the array
+//   block-streaming    encodeInto(): the same blocks written straight into the preallocated array
+//   memcpy             allocate + TypedArray.set of the same bytes (the floor)
+// (b) Fused conversions vs two passes vs memcpy, RGB:
+//   fused BGR          toArray(img, { order: 'BGR' })
+//   fused CHW float32  toArray(img, { layout: 'CHW', dtype: 'float32', scale: 1/255, mean, std })
+//   two passes         normalise into an HWC float32 array, then transpose into CHW (ndarray-ops)
+import ndarray from 'ndarray';
+import ops from 'ndarray-ops';
+import { copyFileSync } from 'node:fs';
+import { fromStorage, toArray, encoder } from '../dist/index.js';
+import { race, table, ms, ratio, report, OUT } from './lib.mjs';
+import { lineChart } from './plot.mjs';
+
+function photoish(n) {
+  const data = new Uint8Array(n * n * 3);
+  let s = 12345;
+  for (let i = 0; i < data.length; i++) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    data[i] = (i >> 7) + (s >>> 28);
+  }
+  return data;
+}
+
+function joinThenCopy(img) {
+  const blocks = [...encoder(img, 'RGB').encode(65536)];
+  const joined = Buffer.concat(blocks);
+  const out = new Uint8Array(joined.length);
+  out.set(joined);
+  return out;
+}
+
+function streaming(img, bytes) {
+  const out = new Uint8Array(bytes);
+  encoder(img, 'RGB').encodeInto(out);
+  return out;
+}
+
+const MEAN = [0.485, 0.456, 0.406];
+const STD = [0.229, 0.224, 0.225];
+
+function twoPassChw(img) {
+  const [w, h] = img.size;
+  const src = toArray(img, { copy: false });
+  const hwc = new Float32Array(w * h * 3);
+  for (let i = 0, c = 0; i < hwc.length; i++, c = c === 2 ? 0 : c + 1) hwc[i] = (src.data[i] / 255 - MEAN[c]) / STD[c];
+  const chw = ndarray(new Float32Array(w * h * 3), [3, h, w]);
+  ops.assign(chw, ndarray(hwc, [h, w, 3]).transpose(2, 0, 1));
+  return chw;
+}
+
+export async function run(sizes = [512, 1024, 2048, 4096, 8192]) {
+  const rowsA = [];
+  const rowsB = [];
+  const series = { memcpy: [], 'block-streaming (encodeInto)': [], 'join-then-copy': [], 'fused BGR': [], 'fused CHW float32': [], 'two passes CHW float32': [] };
+  for (const n of sizes) {
+    const data = photoish(n);
+    const img = fromStorage('RGB', [n, n], data);
+    const k = Math.max(1, Math.round(2e7 / data.length));
+    const opts = { rounds: n >= 4096 ? 9 : 15, gc: false, inner: { stream: k, join: k, memcpy: k } };
+    const a = await race({
+      memcpy: () => new Uint8Array(data.length).set(data),
+      stream: () => streaming(img, data.length),
+      join: () => joinThenCopy(img),
+    }, opts);
+    const m = Object.fromEntries(Object.entries(a).map(([key, v]) => [key, v.median]));
+    rowsA.push([`${n}x${n}`, (data.length / 2 ** 20).toFixed(0), ms(m.memcpy), ms(m.stream), ms(m.join),
+      ratio(m.stream, m.memcpy), ratio(m.join, m.stream)]);
+    series.memcpy.push([n, m.memcpy]);
+    series['block-streaming (encodeInto)'].push([n, m.stream]);
+    series['join-then-copy'].push([n, m.join]);
+
+    const kb = Math.max(1, Math.round(5e6 / data.length));
+    const b = await race({
+      memcpy: () => new Uint8Array(data.length).set(data),
+      bgr: () => toArray(img, { order: 'BGR' }),
+      chw: () => toArray(img, { layout: 'CHW', dtype: 'float32', scale: 1 / 255, mean: MEAN, std: STD }),
+      twoPass: () => twoPassChw(img),
+    }, { rounds: n >= 4096 ? 7 : 11, gc: false, inner: { memcpy: kb, bgr: kb, chw: kb, twoPass: kb } });
+    const mb = Object.fromEntries(Object.entries(b).map(([key, v]) => [key, v.median]));
+    rowsB.push([`${n}x${n}`, ms(mb.memcpy), ms(mb.bgr), ms(mb.chw), ms(mb.twoPass),
+      ratio(mb.bgr, mb.memcpy), ratio(mb.chw, mb.memcpy), ratio(mb.twoPass, mb.chw)]);
+    series['fused BGR'].push([n, mb.bgr]);
+    series['fused CHW float32'].push([n, mb.chw]);
+    series['two passes CHW float32'].push([n, mb.twoPass]);
+  }
+  report('Encoder path: Uploadcare comparison, RGB image -> preallocated array, median ms',
+    table(['size', 'MiB', 'memcpy (alloc+set)', 'block-streaming', 'join-then-copy', 'streaming / memcpy', 'join / streaming'], rowsA) +
+    '\n\nTarget: block-streaming <= 1.1x memcpy of the same bytes.');
+  report('Fused conversions, RGB, median ms (memcpy = alloc + set of the RGB bytes)',
+    table(['size', 'memcpy', 'fused BGR', 'fused CHW f32', 'two passes CHW f32', 'BGR / memcpy', 'CHW / memcpy', 'two passes / fused CHW'], rowsB) +
+    '\n\nTargets: fused BGR <= 1.2x memcpy; fused CHW float32 >= 2x faster than two passes.\n\nPlot: bench/encoder.svg');
+  lineChart(OUT + 'encoder.svg', { title: 'RGB image -> array (median ms, log-log)', xLabel: 'image side (px)', yLabel: 'ms', series });
+  copyFileSync(OUT + 'encoder.svg', new URL('./encoder.svg', import.meta.url));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run();
