@@ -6,6 +6,7 @@
  */
 import type { NdArray } from 'ndarray';
 import { isContiguous, type TypedArray } from './copy.js';
+import type { Kernel } from '../convert/kernels.js';
 
 export interface RowBlock<D extends TypedArray> {
   data: D;
@@ -48,4 +49,26 @@ export function rowSource<D extends TypedArray>(arr: NdArray<D>): RowSource<D> {
 /** Rows per block so that one block of `rowBytes`-byte rows is about `bufsize` bytes. */
 export function rowsPerBlock(rowBytes: number, bufsize: number): number {
   return Math.max(1, Math.floor(bufsize / Math.max(1, rowBytes)));
+}
+
+/**
+ * `rows`, run through `convert` (a kernel of src/convert) into a block-sized scratch of
+ * `Mid` elements, `bands` per pixel; without `convert`, `rows` itself.
+ */
+export function convertedRows(
+  rows: RowSource<TypedArray>,
+  width: number,
+  convert: Kernel | undefined,
+  Mid: new (n: number) => TypedArray,
+  bands: number,
+): RowSource<TypedArray> {
+  if (convert === undefined) return rows;
+  let scratch = new Mid(0);
+  return (y0, y1) => {
+    const n = (y1 - y0) * width;
+    if (scratch.length < n * bands) scratch = new Mid(n * bands);
+    const block = rows(y0, y1);
+    convert(block.data, block.offset, scratch, 0, n);
+    return { data: scratch, offset: 0 };
+  };
 }

@@ -24,7 +24,7 @@ import type { Kernel } from '../convert/kernels.js';
 import { shuffle } from '../codecs/raw/pack.js';
 import { contiguousCopy, type TypedArray } from './copy.js';
 import { markReadonly } from './readonly.js';
-import { rowSource, rowsPerBlock } from './rows.js';
+import { convertedRows, rowSource, rowsPerBlock } from './rows.js';
 
 /** Element types `toArray` can produce. */
 export const OUT_DTYPES = { ...DTYPES, int8: Int8Array, int16: Int16Array, uint32: Uint32Array, float64: Float64Array } as const;
@@ -155,25 +155,16 @@ function fusedCopy(img: Image, o: ToArrayOptions): NdArray<AnyArray> {
   const rows = rowSource(img._pixels('toArray'));
   const srcRowBytes = w * bandCount(img.mode) * img._pixels().data.BYTES_PER_ELEMENT;
   const step = rowsPerBlock(srcRowBytes, BLOCK_BYTES);
-  const Mid = DTYPES[MODES[mode].dtype];
-  let scratch: TypedArray = new Mid(0);
+  const source = convertedRows(rows, w, convert, DTYPES[MODES[mode].dtype], srcBands);
   for (let y0 = 0; y0 < h; y0 += step) {
     const y1 = Math.min(h, y0 + step);
-    const n = (y1 - y0) * w;
-    const block = rows(y0, y1);
     if (direct !== undefined) {
-      direct(block.data, block.offset, out as TypedArray, y0 * w * C, n);
+      const block = rows(y0, y1);
+      direct(block.data, block.offset, out as TypedArray, y0 * w * C, (y1 - y0) * w);
       continue;
     }
-    let src: TypedArray = block.data;
-    let si = block.offset;
-    if (convert !== undefined) {
-      if (scratch.length < n * srcBands) scratch = new Mid(n * srcBands);
-      convert(src, si, scratch, 0, n);
-      src = scratch;
-      si = 0;
-    }
-    final?.(src, si, y0 * w, n);
+    const block = source(y0, y1);
+    final?.(block.data, block.offset, y0 * w, (y1 - y0) * w);
   }
   const shape = C === 1 ? [h, w] : layout === 'CHW' ? [C, h, w] : [h, w, C];
   return ndarray(out, shape);

@@ -13,8 +13,7 @@
 import { InvalidArgumentError, UnsupportedError, invalidArgument } from '../../errors.js';
 import type { Image } from '../../image.js';
 import { DTYPES, MODES, bandCount, type Mode } from '../../modes.js';
-import type { TypedArray } from '../../ndarray/copy.js';
-import { rowSource, rowsPerBlock } from '../../ndarray/rows.js';
+import { convertedRows, rowSource, rowsPerBlock } from '../../ndarray/rows.js';
 import { planImageConversion, type ConvertOptions } from '../../convert/index.js';
 import type { Kernel } from '../../convert/kernels.js';
 import { findPacker, IDENTITY, RAWMODES, type PackerInfo } from './pack.js';
@@ -64,31 +63,24 @@ function plan(img: Image, rawmode: string, options?: ConvertOptions): Plan {
   const bitPacked = pack.bits % 8 !== 0;
   // A conversion whose packed result already is the raw layout writes straight into dst.
   const direct = convert !== undefined && rawmode === base && Ctor === Uint8Array && !bitPacked;
-  let scratch: TypedArray = new Ctor(0);
+  const source = convertedRows(rows, w, convert, Ctor, baseBands);
 
   return {
     rowBytes,
     copyOnly: convert === undefined && IDENTITY.has(pack.pack),
     run(y0, y1, dst, di) {
-      const block = rows(y0, y1);
       const n = (y1 - y0) * w;
       if (direct && convert !== undefined) {
+        const block = rows(y0, y1);
         convert(block.data, block.offset, dst, di, n);
         return;
       }
-      let src: TypedArray = block.data;
-      let si = block.offset;
-      if (convert !== undefined) {
-        if (scratch.length < n * baseBands) scratch = new Ctor(n * baseBands);
-        convert(src, si, scratch, 0, n);
-        src = scratch;
-        si = 0;
-      }
+      const block = source(y0, y1);
       if (!bitPacked) {
-        pack.pack(src, si, dst, di, n);
+        pack.pack(block.data, block.offset, dst, di, n);
         return;
       }
-      for (let y = y0; y < y1; y++, si += w * baseBands, di += rowBytes) pack.pack(src, si, dst, di, w);
+      for (let y = y0, si = block.offset; y < y1; y++, si += w * baseBands, di += rowBytes) pack.pack(block.data, si, dst, di, w);
     },
   };
 }
