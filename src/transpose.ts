@@ -5,10 +5,10 @@
  */
 import type { NdArray } from 'ndarray';
 import { invalidArgument } from './errors.js';
-import ndarray from 'ndarray';
 import { Image, fromStorage } from './image.js';
 import type { Mode } from './modes.js';
 import type { TypedArray } from './ndarray/copy.js';
+import { applyView, flipud, fliplr, rot90, swapAxes } from './ndarray/views.js';
 import { exifOrientation, exifWithoutOrientation } from './codecs/exif.js';
 
 /** Pillow's `Image.Transpose` values. */
@@ -36,15 +36,14 @@ const ORIENTATION: Record<number, Transpose> = {
 
 /** A zero-copy view of `arr` ([h, w, ...]) transposed like Pillow's `im.transpose(method)`. */
 export function transposeView<D extends TypedArray>(arr: NdArray<D>, method: Transpose): NdArray<D> {
-  const swap = arr.dimension === 3 ? [1, 0, 2] : [1, 0];
   switch (method) {
-    case Transpose.FLIP_LEFT_RIGHT: return arr.step(1, -1);
-    case Transpose.FLIP_TOP_BOTTOM: return arr.step(-1, 1);
-    case Transpose.ROTATE_180: return arr.step(-1, -1);
-    case Transpose.TRANSPOSE: return arr.transpose(...swap);
-    case Transpose.ROTATE_90: return arr.transpose(...swap).step(-1, 1); // counter-clockwise
-    case Transpose.ROTATE_270: return arr.transpose(...swap).step(1, -1); // clockwise
-    case Transpose.TRANSVERSE: return arr.transpose(...swap).step(-1, -1);
+    case Transpose.FLIP_LEFT_RIGHT: return fliplr(arr);
+    case Transpose.FLIP_TOP_BOTTOM: return flipud(arr);
+    case Transpose.ROTATE_90: return rot90(arr, 1); // counter-clockwise
+    case Transpose.ROTATE_180: return rot90(arr, 2);
+    case Transpose.ROTATE_270: return rot90(arr, 3); // clockwise
+    case Transpose.TRANSPOSE: return swapAxes(arr);
+    case Transpose.TRANSVERSE: return rot90(swapAxes(arr), 2);
     default: throw invalidArgument('method', 'a Transpose value 0..6', method);
   }
 }
@@ -54,10 +53,7 @@ export function transposeView<D extends TypedArray>(arr: NdArray<D>, method: Tra
  * pixels (images are immutable, so sharing is safe); `toArray()` of it is one strided copy.
  */
 export function transpose<M extends Mode>(img: Image<M>, method: Transpose): Image<M> {
-  const p = img._pixels('transpose');
-  const view = transposeView(ndarray(p.data, p.shape.slice(), p.stride.slice(), p.offset), method);
-  const [h = 0, w = 0] = view.shape;
-  return fromStorage(img.mode, [w, h], view, { ...img.info }, img.palette);
+  return applyView(img, (arr) => transposeView(arr, method));
 }
 
 /**

@@ -70,11 +70,10 @@ const clampF = (v: number): number => (v <= 0 ? 0 : v >= 255 ? 255 : v > 0 ? Mat
 /** `I16L_L` / `I16_RGB`: any high byte -> 255 (a clamp, not a shift). */
 const clamp16 = (v: number): number => (v > 255 ? 255 : v);
 
+/** 1 -> L, I, F: 0 or 255. */
 export const bit2l = grayTo(1, bitValue);
 export const bit2rgb = grayTo(3, bitValue);
 export const bit2rgba = grayTo(4, bitValue);
-/** 1 -> I / F: 0 or 255 in a wider type. */
-export const bit2wide = grayTo(1, bitValue);
 /** 1 -> LA: (v, 255) (Pillow's bit2rgb into LA's L,L,L,A storage). */
 export const bit2la: Kernel = (src, si, dst, di, n) => {
   for (let i = 0, o = di; i < n; i++, o += 2) {
@@ -93,7 +92,7 @@ export const bit2cmyk: Kernel = (src, si, dst, di, n) => {
 export const l2bit = grayTo(1, (v) => (v >= 128 ? 1 : 0));
 export const l2rgb = grayTo(3, same);
 export const l2rgba = grayTo(4, same);
-/** L -> I, F, I;16: the same value in a wider type. */
+/** L -> I, F, I;16; I;16 -> I, F; I -> F: the same value in the target type (float32 rounds as C). */
 export const widen = grayTo(1, same);
 export const l2la: Kernel = (src, si, dst, di, n) => {
   for (let i = 0, o = di; i < n; i++, o += 2) {
@@ -135,8 +134,6 @@ export const la2cmyk: Kernel = (src, si, dst, di, n) => {
 export const i2l = grayTo(1, clampI);
 export const i2rgb = grayTo(3, clampI);
 export const i2rgba = grayTo(4, clampI);
-/** I -> F: int32 -> float32 (round to nearest, as C). */
-export const i2f = grayTo(1, same);
 export const f2l = grayTo(1, clampF);
 /** `f2i`: C truncation; out of range and NaN give INT_MIN as x86's cvttss2si does. */
 export const f2i = grayTo(1, (v) => (v >= -2147483648 && v < 2147483648 ? Math.trunc(v) : -2147483648));

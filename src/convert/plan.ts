@@ -35,7 +35,7 @@ const of = (kernel: Kernel): Factory => () => kernel;
 
 /** Pillow's `converters[]` table, for imarray's packed storage. */
 const TABLE: Partial<Record<`${Mode}>${Mode}`, Factory>> = {
-  '1>L': of(k.bit2l), '1>I': of(k.bit2wide), '1>F': of(k.bit2wide), '1>LA': of(k.bit2la),
+  '1>L': of(k.bit2l), '1>I': of(k.bit2l), '1>F': of(k.bit2l), '1>LA': of(k.bit2la),
   '1>RGB': of(k.bit2rgb), '1>RGBA': of(k.bit2rgba), '1>RGBX': of(k.bit2rgba), '1>CMYK': of(k.bit2cmyk),
 
   'L>1': of(k.l2bit), 'L>LA': of(k.l2la), 'L>I': of(k.widen), 'L>F': of(k.widen), 'L>I;16': of(k.widen),
@@ -44,7 +44,7 @@ const TABLE: Partial<Record<`${Mode}>${Mode}`, Factory>> = {
   'LA>L': of(k.la2l), 'LA>RGB': of(k.la2rgb), 'LA>RGBA': of(k.la2rgba), 'LA>RGBX': of(k.la2rgba),
   'LA>CMYK': of(k.la2cmyk),
 
-  'I>L': of(k.i2l), 'I>F': of(k.i2f), 'I>RGB': of(k.i2rgb), 'I>RGBA': of(k.i2rgba), 'I>RGBX': of(k.i2rgba),
+  'I>L': of(k.i2l), 'I>F': of(k.widen), 'I>RGB': of(k.i2rgb), 'I>RGBA': of(k.i2rgba), 'I>RGBX': of(k.i2rgba),
   'I>I;16': of(k.i2i16),
   'F>L': of(k.f2l), 'F>I': of(k.f2i),
 

@@ -20,6 +20,11 @@ export function cStrides(shape: readonly number[]): number[] {
   return stride;
 }
 
+/** A new ndarray object over the same memory, shape, strides and offset (no pixel copied). */
+export function rewrap<D extends TypedArray>(arr: NdArray<D>): NdArray<D> {
+  return ndarray(arr.data, arr.shape.slice(), arr.stride.slice(), arr.offset);
+}
+
 /** True when `arr` is row-major and packed, so its elements are one run of `data`. */
 export function isContiguous(arr: NdArray<TypedArray>): boolean {
   const want = cStrides(arr.shape);

@@ -22,7 +22,7 @@ import { DTYPES, MODES, bandCount, isMode, type ArrayOf, type Mode } from '../mo
 import { planImageConversion } from '../convert/index.js';
 import type { Kernel } from '../convert/kernels.js';
 import { shuffle } from '../codecs/raw/pack.js';
-import { contiguousCopy, type TypedArray } from './copy.js';
+import { contiguousCopy, rewrap, type TypedArray } from './copy.js';
 import { markReadonly } from './readonly.js';
 import { convertedRows, rowSource, rowsPerBlock } from './rows.js';
 
@@ -89,8 +89,7 @@ export function toArray<M extends Mode, const O extends ToArrayOptions = ToArray
     o.scale !== undefined || o.mean !== undefined || o.std !== undefined || o.out !== undefined;
   if (!fused) {
     if (!copy) {
-      const view = ndarray(pixels.data, pixels.shape.slice(), pixels.stride.slice(), pixels.offset);
-      return markReadonly(view) as NdArray<ToArrayResult<M, O>>;
+      return markReadonly(rewrap(pixels)) as NdArray<ToArrayResult<M, O>>;
     }
     return contiguousCopy(pixels) as NdArray<ToArrayResult<M, O>>;
   }

@@ -7,6 +7,7 @@
  */
 import ndarray from 'ndarray';
 import type { NdArray } from 'ndarray';
+import { rewrap } from './copy.js';
 import { invalidArgument } from '../errors.js';
 import { Image, fromStorage } from '../image.js';
 import { allocate, type ArrayOf, type Mode } from '../modes.js';
@@ -17,10 +18,10 @@ type Viewable<D extends TypedArray, M extends Mode> = NdArray<D> | Image<M>;
 type Result<X> = X extends Image<infer M> ? Image<M> : X;
 
 /** Applies an ndarray view function to an ndarray, or to an image's pixels (a view image). */
-function apply<X extends Viewable<TypedArray, Mode>>(x: X, f: (arr: NdArray<TypedArray>) => NdArray<TypedArray>): Result<X> {
+export function applyView<X extends Viewable<TypedArray, Mode>>(x: X, f: (arr: NdArray<TypedArray>) => NdArray<TypedArray>): Result<X> {
   if (x instanceof Image) {
     const p = x._pixels('view');
-    const v = f(ndarray(p.data, p.shape.slice(), p.stride.slice(), p.offset));
+    const v = f(rewrap(p));
     const [h = 0, w = 0] = v.shape;
     return fromStorage(x.mode, [w, h], v as NdArray<ArrayOf<Mode>>, { ...x.info }, x.palette) as Result<X>;
   }
@@ -29,24 +30,24 @@ function apply<X extends Viewable<TypedArray, Mode>>(x: X, f: (arr: NdArray<Type
 
 /** Upside down (numpy `flipud`; Pillow FLIP_TOP_BOTTOM; the OpenGL `readPixels` fix). */
 export function flipud<X extends Viewable<TypedArray, Mode>>(x: X): Result<X> {
-  return apply(x, (a) => a.step(-1));
+  return applyView(x, (a) => a.step(-1));
 }
 
 /** Mirror (numpy `fliplr`; Pillow FLIP_LEFT_RIGHT). */
 export function fliplr<X extends Viewable<TypedArray, Mode>>(x: X): Result<X> {
-  return apply(x, (a) => a.step(1, -1));
+  return applyView(x, (a) => a.step(1, -1));
 }
 
 /** Swaps rows and columns (Pillow TRANSPOSE; numpy `swapaxes(0, 1)`). */
 export function swapAxes<X extends Viewable<TypedArray, Mode>>(x: X): Result<X> {
-  return apply(x, (a) => a.transpose(...(a.dimension === 3 ? [1, 0, 2] : [1, 0])));
+  return applyView(x, (a) => a.transpose(...(a.dimension === 3 ? [1, 0, 2] : [1, 0])));
 }
 
 /** Rotation by `k` quarter turns counter-clockwise (numpy `rot90(a, k)`; Pillow ROTATE_90 for k = 1). */
 export function rot90<X extends Viewable<TypedArray, Mode>>(x: X, k = 1): Result<X> {
   if (!Number.isInteger(k)) throw invalidArgument('k', 'an integer', k);
   const turns = ((k % 4) + 4) % 4;
-  return apply(x, (a) => {
+  return applyView(x, (a) => {
     const swap = a.dimension === 3 ? [1, 0, 2] : [1, 0];
     if (turns === 1) return a.transpose(...swap).step(-1);
     if (turns === 2) return a.step(-1, -1);
@@ -77,7 +78,7 @@ function checkBox(box: unknown): [number, number, number, number] {
 export function crop<X extends Viewable<TypedArray, Mode>>(x: X, box: Box): Result<X> {
   const [l, u, r, lo] = checkBox(box);
   const [h = 0, w = 0] = x instanceof Image ? [x.height, x.width] : x.shape;
-  if (l >= 0 && u >= 0 && r <= w && lo <= h) return apply(x, (a) => a.hi(lo, r).lo(u, l));
+  if (l >= 0 && u >= 0 && r <= w && lo <= h) return applyView(x, (a) => a.hi(lo, r).lo(u, l));
   const src: NdArray<TypedArray> = x instanceof Image ? x._pixels('crop') : x;
   const shape = src.dimension === 3 ? [lo - u, r - l, src.shape[2] ?? 1] : [lo - u, r - l];
   const Ctor = src.data.constructor as new (n: number) => TypedArray;

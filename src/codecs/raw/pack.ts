@@ -71,7 +71,8 @@ export function shuffle(bands: number, spec: readonly Channel[]): Packer {
   }
   const idx = spec.map((c) => (typeof c === 'number' ? c : -1));
   const fill = spec.map((c) => (typeof c === 'number' ? 0 : c.fill));
-  if ((bands === 3 || bands === 4) && out === bands && idx.join() === (bands === 3 ? '2,1,0' : '2,1,0,3')) {
+  const swapsRB = idx[0] === 2 && idx[1] === 1 && idx[2] === 0 && (bands === 3 || idx[3] === 3);
+  if ((bands === 3 || bands === 4) && out === bands && swapsRB) {
     const fast = bands === 3 ? swapRB3 : swapRB4;
     return (src, si, dst, di, n) => {
       const done = src instanceof Uint8Array ? fast(src, si, dst, di, n) : 0;
