@@ -6,7 +6,8 @@
  *   toArray(img, opts)  zero-copy view or one-copy array  src/ndarray/to-array.ts
  *   imread(src)         open + load + array               src/open.ts
  */
-export { open, imread, type OpenOptions } from './open.js';
+export { open, imread, type OpenOptions, type Backend } from './open.js';
+export { sharpAvailable } from './codecs/jpeg/index.js';
 export { Image, fromStorage, type ImageInfo, type Palette } from './image.js';
 export { toArray, OUT_DTYPES, type ToArrayOptions, type ToArrayResult, type OutDType } from './ndarray/to-array.js';
 export { isReadonly } from './ndarray/readonly.js';

@@ -7,12 +7,12 @@ import type { NdArray } from 'ndarray';
 import { ImarrayError, UnidentifiedImageError, invalidArgument } from './errors.js';
 import { Input, type Source } from './io/input.js';
 import { identify } from './codecs/registry.js';
-import type { OpenOptions } from './codecs/codec.js';
+import type { OpenOptions, Backend } from './codecs/codec.js';
 import { Image } from './image.js';
 import { checkDecompressionBomb, getMaxImagePixels } from './limits.js';
 import { shapeOf, type ArrayOf, type Mode } from './modes.js';
 
-export type { OpenOptions };
+export type { OpenOptions, Backend };
 
 function resolveOptions(options: OpenOptions | undefined): Required<OpenOptions> {
   if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalidArgument('options', 'an object', options);
@@ -22,7 +22,9 @@ function resolveOptions(options: OpenOptions | undefined): Required<OpenOptions>
   if (maxImagePixels !== null && !(Number.isInteger(maxImagePixels) && maxImagePixels > 0)) {
     throw invalidArgument('options.maxImagePixels', 'a positive integer or null', maxImagePixels);
   }
-  return { loadTruncated, maxImagePixels };
+  const backend = options?.backend ?? 'auto';
+  if (backend !== 'auto' && backend !== 'sharp' && backend !== 'js') throw invalidArgument('options.backend', "'auto', 'sharp' or 'js'", backend);
+  return { loadTruncated, maxImagePixels, backend };
 }
 
 /**

@@ -12,7 +12,15 @@ export interface OpenOptions {
   loadTruncated?: boolean;
   /** Pillow's `Image.MAX_IMAGE_PIXELS`; `null` disables the check. Defaults to the global. */
   maxImagePixels?: number | null;
+  /**
+   * Native or pure-JS/wasm decoding where both exist (JPEG): `'auto'` (default) uses sharp
+   * and falls back to wasm when sharp cannot load; `'sharp'` requires sharp; `'js'` never
+   * loads native code. PNG is always imarray's own TypeScript decoder.
+   */
+  backend?: Backend;
 }
+
+export type Backend = 'auto' | 'sharp' | 'js';
 
 export interface Header {
   format: string;

@@ -22,6 +22,8 @@ export interface JpegHeader {
   nFrames: number;
   /** Offset of the first SOS marker. */
   sosOffset: number;
+  /** The SOF marker's second byte (0xc0 baseline, 0xc2 progressive, 0xc9.. arithmetic). */
+  sof: number;
 }
 
 /** Raised internally when the prefix read so far ends inside the header. */
@@ -61,6 +63,7 @@ export function parseJpegHeader(data: Uint8Array, complete: boolean, name = 'JPE
   let mode: Mode | undefined;
   let width = 0;
   let height = 0;
+  let sof = 0;
   let pos = 3; // after FF D8 FF; `cur` holds the byte at pos - 1
   let cur = 0xff;
 
@@ -95,6 +98,7 @@ export function parseJpegHeader(data: Uint8Array, complete: boolean, name = 'JPE
       pos += 2 + n;
       try {
         if (SOF_MARKERS.has(m)) {
+          sof = m;
           height = u16(s, 1);
           width = u16(s, 3);
           const bits = s[0];
@@ -120,7 +124,7 @@ export function parseJpegHeader(data: Uint8Array, complete: boolean, name = 'JPE
       if (m === 0xda) {
         if (mode === undefined) throw new UnidentifiedImageError(`cannot identify image file ${name}: SOS at offset ${at} before any SOF`);
         assembleIcc(icc, info);
-        return finish({ mode, width, height, info, sosOffset: at, app1 });
+        return finish({ mode, width, height, info, sosOffset: at, sof, app1 });
       }
       cur = readByte();
     } else if (bareMarker(m)) {
@@ -253,6 +257,7 @@ function finish(h: {
   height: number;
   info: ImageInfo;
   sosOffset: number;
+  sof: number;
   app1: Uint8Array[];
 }): JpegHeader {
   const { info } = h;
@@ -272,5 +277,5 @@ function finish(h: {
       // unreadable MP index: a plain JPEG, as in Pillow
     }
   }
-  return { format, mode: h.mode, width: h.width, height: h.height, info, nFrames, sosOffset: h.sosOffset };
+  return { format, mode: h.mode, width: h.width, height: h.height, info, nFrames, sosOffset: h.sosOffset, sof: h.sof };
 }

@@ -1,22 +1,16 @@
 /**
- * JPEG (and MPO frame 0) through sharp: libvips bundles libjpeg-turbo's decoder (ISLOW IDCT,
- * fancy upsampling), the same as Pillow's, so with Pillow's settings (ICC profile NOT applied,
- * source colourspace kept, EXIF orientation NOT applied) the output equals Pillow's value for
- * value. sharp allocates the result itself and hands it over without a copy; that buffer
- * becomes the image's storage, so a JPEG costs exactly one pixel allocation and no copy.
+ * JPEG (and MPO frame 0). `open` parses the header in TypeScript (`header.ts`); `load` hands
+ * the bytes to one of two back-ends: sharp (`sharp.ts`, native libjpeg-turbo, the default)
+ * or MozJPEG in WebAssembly (`wasm.ts`, `backend: 'js'`, or automatically when sharp's
+ * native binary cannot load). Both equal Pillow on 8-bit Huffman RGB / grey files; the wasm
+ * one has no CMYK or arithmetic decoding (README "Backends").
  */
-import type sharpType from 'sharp';
-import type { OutputInfo } from 'sharp';
-import { DecodeError, TruncatedImageError, UnidentifiedImageError } from '../../errors.js';
+import { UnsupportedError } from '../../errors.js';
 import type { Codec, Decoding, OpenOptions } from '../codec.js';
 import type { Input } from '../../io/input.js';
 import { parseJpegHeader, NeedMoreData, type JpegHeader } from './header.js';
-
-let sharpModule: Promise<typeof sharpType> | undefined;
-function loadSharp(): Promise<typeof sharpType> {
-  sharpModule ??= import('sharp').then((m) => m.default);
-  return sharpModule;
-}
+import { decodeWithSharp, loadSharp } from './sharp.js';
+import { decodeWithWasm } from './wasm.js';
 
 /** Reads a growing prefix until the marker walk reaches SOS. */
 async function readHeader(input: Input, name: string): Promise<JpegHeader> {
@@ -30,6 +24,20 @@ async function readHeader(input: Input, name: string): Promise<JpegHeader> {
   }
 }
 
+/** Whether sharp's native module loads here (the default JPEG back-end). */
+export async function sharpAvailable(): Promise<boolean> {
+  return loadSharp().then(() => true, () => false);
+}
+
+async function decode(src: string | Uint8Array, h: JpegHeader, options: Required<OpenOptions>, name: string): Promise<Uint8Array> {
+  const { backend, loadTruncated } = options;
+  if (backend === 'js') return decodeWithWasm(src, h, loadTruncated, name);
+  const sharpError = await loadSharp().then(() => undefined, (e: unknown) => e ?? new Error('sharp failed to load'));
+  if (sharpError === undefined) return decodeWithSharp(src, h, loadTruncated, name);
+  if (backend === 'sharp') throw new UnsupportedError(`${name}: backend 'sharp' was asked for but sharp cannot load here`, { cause: sharpError });
+  return decodeWithWasm(src, h, loadTruncated, name);
+}
+
 export const jpegCodec: Codec = {
   format: 'JPEG',
   accept: (p) => p[0] === 0xff && p[1] === 0xd8 && p[2] === 0xff,
@@ -39,38 +47,7 @@ export const jpegCodec: Codec = {
     return {
       header,
       async load() {
-        const sharp = await loadSharp();
-        const src = await input.whole();
-        let pipeline = sharp(src, {
-          ignoreIcc: true,
-          failOn: options.loadTruncated ? 'none' : 'truncated',
-          limitInputPixels: false, // imarray's own bomb check ran at open()
-        });
-        if (h.mode === 'L') pipeline = pipeline.toColourspace('b-w');
-        else if (h.mode === 'CMYK') pipeline = pipeline.pipelineColourspace('cmyk').toColourspace('cmyk');
-        let out: { data: Buffer; info: OutputInfo };
-        try {
-          out = await pipeline.raw().toBuffer({ resolveWithObject: true });
-        } catch (e) {
-          const msg = e instanceof Error ? e.message : String(e);
-          if (/premature end|truncated/i.test(msg)) {
-            throw new TruncatedImageError(`image file is truncated: ${name}: ${msg.split('\n')[0] ?? msg}`, { cause: e });
-          }
-          if (/unsupported|not a known|bad input/i.test(msg)) {
-            throw new UnidentifiedImageError(`cannot identify image file ${name}: ${msg.split('\n')[0] ?? msg}`, { cause: e });
-          }
-          throw new DecodeError(`broken data stream when reading image file ${name}: ${msg.split('\n')[0] ?? msg}`, { cause: e });
-        }
-        const { data, info } = out;
-        const bands = h.mode === 'L' ? 1 : h.mode === 'RGB' ? 3 : 4;
-        if (info.width !== h.width || info.height !== h.height || info.channels !== bands) {
-          throw new DecodeError(
-            `${name}: decoder returned ${info.width}x${info.height}x${info.channels}, header says ${h.width}x${h.height}x${bands}`,
-          );
-        }
-        // Pillow reads every 4-component JPEG as Adobe-inverted CMYK (rawmode CMYK;I); libvips
-        // inverts them all the same way, with or without an APP14 marker (tested both).
-        return new Uint8Array(data.buffer, data.byteOffset, data.length);
+        return decode(await input.whole(), h, options, name);
       },
       close: () => input.close(),
     };

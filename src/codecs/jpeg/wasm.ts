@@ -1,0 +1,104 @@
+/**
+ * JPEG back-end 2 (`backend: 'js'`, or when sharp cannot load): MozJPEG's decoder compiled to
+ * WebAssembly (@jsquash/jpeg, from Squoosh). MozJPEG is built on libjpeg-turbo and decodes
+ * with the same ISLOW IDCT and fancy upsampling, so 8-bit Huffman RGB and grey files equal
+ * Pillow's values (tested on the corpus). Its build only outputs RGBA and has no arithmetic
+ * decoder, so CMYK and arithmetic-coded files raise UnsupportedError here.
+ *
+ * Costs: the module writes RGBA into its own heap and copies it out; we pack that into the
+ * image's storage (one more pass). libjpeg's errors end in `exit()` inside the module, which
+ * leaves its heap and stack in an unknown state: after any failure the instance is dropped
+ * and the next decode gets a fresh one (instantiating the compiled module takes ~1 ms).
+ */
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { DecodeError, TruncatedImageError, UnsupportedError } from '../../errors.js';
+import { shuffle, type Packer } from '../raw/pack.js';
+import type { JpegHeader } from './header.js';
+
+/** The slice of the WebAssembly global used here (Node has it; @types/node 20 does not declare it). */
+declare const WebAssembly: {
+  compile(bytes: Uint8Array): Promise<WasmModule>;
+  Instance: new (module: WasmModule, imports: WasmImports) => WasmInstance;
+};
+interface WasmModule { readonly __wasmModule?: never }
+type WasmImports = Record<string, unknown>;
+interface WasmInstance { exports: Record<string, unknown> }
+
+interface RgbaImage { data: Uint8ClampedArray; width: number; height: number }
+interface MozJpegModule { decode(data: Uint8Array, preserveOrientation: boolean): RgbaImage | null }
+type ModuleFactory = (opts: {
+  noInitialRun: boolean;
+  instantiateWasm: (imports: WasmImports, receive: (instance: WasmInstance) => void) => WasmInstance['exports'];
+  print: (s: string) => void;
+  printErr: (s: string) => void;
+}) => Promise<MozJpegModule>;
+
+let compiled: Promise<{ factory: ModuleFactory; wasm: WasmModule }> | undefined;
+let instance: Promise<MozJpegModule> | undefined;
+/** libjpeg's warnings and errors during the current decode (its `output_message` goes to stderr). */
+let messages: string[] = [];
+
+function compile(): Promise<{ factory: ModuleFactory; wasm: WasmModule }> {
+  compiled ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const bytes = readFileSync(require.resolve('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm'));
+    const [mod, wasm] = await Promise.all([
+      import('@jsquash/jpeg/codec/dec/mozjpeg_dec.js') as Promise<unknown> as Promise<{ default: ModuleFactory }>,
+      WebAssembly.compile(bytes),
+    ]);
+    return { factory: mod.default, wasm };
+  })();
+  return compiled;
+}
+
+function getInstance(): Promise<MozJpegModule> {
+  instance ??= compile().then(({ factory, wasm }) =>
+    factory({
+      noInitialRun: true,
+      instantiateWasm(imports, receive) {
+        const inst = new WebAssembly.Instance(wasm, imports);
+        receive(inst);
+        return inst.exports;
+      },
+      print: (s) => messages.push(s),
+      printErr: (s) => messages.push(s),
+    }),
+  );
+  return instance;
+}
+
+const PACK: Record<'L' | 'RGB', Packer> = { L: shuffle(4, [0]), RGB: shuffle(4, [0, 1, 2]) };
+
+export async function decodeWithWasm(src: string | Uint8Array, h: JpegHeader, loadTruncated: boolean, name: string): Promise<Uint8Array> {
+  if (h.mode !== 'L' && h.mode !== 'RGB') {
+    throw new UnsupportedError(`${name}: ${h.mode} JPEG needs the sharp backend (the wasm decoder outputs RGB only)`);
+  }
+  if (h.sof >= 0xc9) {
+    throw new UnsupportedError(`${name}: arithmetic-coded JPEG (SOF 0xFF${h.sof.toString(16).toUpperCase()}) needs the sharp backend`);
+  }
+  const bytes = typeof src === 'string' ? await readFile(src) : src; // a path: sharp would read it itself
+  const module = await getInstance();
+  messages = [];
+  let out: RgbaImage | null;
+  try {
+    out = module.decode(bytes, false);
+  } catch (e) {
+    instance = undefined; // the module's state after exit() is unknown: start a fresh one
+    const why = messages.at(-1) ?? (e instanceof Error ? e.message : 'decoder aborted');
+    if (/premature end/i.test(why)) throw new TruncatedImageError(`image file is truncated: ${name}: ${why}`, { cause: e });
+    throw new DecodeError(`broken data stream when reading image file ${name}: ${why}`, { cause: e });
+  }
+  // libjpeg's memory source inserts a fake EOI at the end of the data and warns: Pillow's
+  // "image file is truncated" unless LOAD_TRUNCATED_IMAGES.
+  const truncated = messages.find((m) => /premature end/i.test(m));
+  if (truncated !== undefined && !loadTruncated) throw new TruncatedImageError(`image file is truncated: ${name}: ${truncated}`);
+  if (out === null || out.width !== h.width || out.height !== h.height) {
+    throw new DecodeError(`${name}: decoder returned ${out === null ? 'nothing' : `${String(out.width)}x${String(out.height)}`}, header says ${h.width}x${h.height}`);
+  }
+  const pixels = h.width * h.height;
+  const storage = new Uint8Array(pixels * (h.mode === 'L' ? 1 : 3));
+  PACK[h.mode](new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.length), 0, storage, 0, pixels);
+  return storage;
+}
