@@ -184,6 +184,27 @@ describe('truncated and broken data', () => {
     await expect(img.load()).rejects.toMatchObject({ code: 'ERR_IMARRAY_DECODE' });
   });
 
+  // Found by the fuzzer (fixtures/fuzz): both used to leave load() pending forever.
+  it('refuses a zero width or height in IHDR at open, as Pillow (unidentified)', async () => {
+    await expect(open(fixture('fuzz/ihdr_height0.png'))).rejects.toMatchObject({ code: 'ERR_IMARRAY_UNIDENTIFIED' });
+  });
+
+  it('raises the frame-sequence error for a broken fdAT sequence number before any data reached zlib', async () => {
+    const img = await open(fixture('fuzz/apng_fdat_sequence_before_data.png'));
+    await img.load();
+    await img.seek(1);
+    await expect(img.load()).rejects.toMatchObject({ code: 'ERR_IMARRAY_DECODE', message: expect.stringMatching(/sequence/) as unknown });
+  });
+
+  it('fails the load of an APNG frame with an empty fcTL box and of every later frame, as Pillow (ValueError)', async () => {
+    const img = await open(fixture('fuzz/apng_frame1_height0.png'));
+    await img.load();
+    for (const i of [1, 2, 3]) {
+      await img.seek(i);
+      await expect(img.load()).rejects.toMatchObject({ code: 'ERR_IMARRAY_DECODE' });
+    }
+  });
+
   it('checks limits from IHDR before allocating: a 100000x100000 header with 100 bytes of data', async () => {
     const b = Buffer.from(readFileSync(fixture('png/pngsuite/basn0g08.png')).subarray(0, 100));
     b.writeUInt32BE(100000, 16);

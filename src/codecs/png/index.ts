@@ -51,6 +51,8 @@ class PngDecoding implements Decoding {
   header!: Header;
   private layout!: PngLayout;
   private width = 0;
+  /** The first frame whose fcTL box is empty (it and every later frame fail to load). */
+  private emptyFrame: number | undefined;
   private height = 0;
   private interlaced = false;
   private palette: Palette | undefined;
@@ -169,6 +171,8 @@ class PngDecoding implements Decoding {
     if (layout === undefined) throw new Error(`unsupported bit depth ${s[8]} / colour type ${s[9]} in IHDR`);
     if (s[11] !== 0) throw new Error(`unknown filter category ${s[11]}`);
     if (this.width > 0x7fffffff || this.height > 0x7fffffff) throw new Error(`bad IHDR size ${this.width}x${this.height}`);
+    // Pillow's ImageFile refuses an empty image at open ("not identified by this driver")
+    if (this.width === 0 || this.height === 0) throw new Error(`empty image size ${this.width}x${this.height} in IHDR`);
     this.layout = layout;
     if (s[12] !== 0) {
       this.interlaced = true;
@@ -351,6 +355,7 @@ class PngDecoding implements Decoding {
       if (!(e instanceof BadChunkType)) failure ??= e;
     }
     if (!sink.done && failure === null) inflate.end();
+    else checkDone(); // a failure while reading chunks: zlib may never emit another event (fuzz find)
     await finished;
     this.pos = reader.stopped ? reader.pos : Number.POSITIVE_INFINITY;
 
@@ -388,6 +393,15 @@ class PngDecoding implements Decoding {
   }
 
   private target(out: Storage, box: Box): SinkTarget {
+    if (this.emptyFrame !== undefined && this.frameIndex > this.emptyFrame) {
+      throw new DecodeError(`${this.name}: frame ${this.frameIndex} follows the empty frame ${this.emptyFrame}, which could not be loaded`);
+    }
+    if (box[2] <= box[0] || box[3] <= box[1]) {
+      // Pillow's decoder setup refuses an empty tile (ValueError); the frames after it cannot
+      // be composited either, so every later load fails the same way, as in Pillow
+      this.emptyFrame ??= this.frameIndex;
+      throw new DecodeError(`tile cannot extend outside image: ${this.name} frame ${this.frameIndex} is ${box[2] - box[0]}x${box[3] - box[1]}`);
+    }
     return { out, canvasWidth: this.width, x: box[0], y: box[1], width: box[2] - box[0], height: box[3] - box[1] };
   }
 
