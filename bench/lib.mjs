@@ -9,7 +9,9 @@ mkdirSync(OUT, { recursive: true });
 
 export function machine() {
   const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
-  return `node ${process.version} ${process.platform}-${process.arch}, ${os.cpus().length} x ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`;
+  // scripts/arm64.sh sets IMARRAY_EMULATOR: emulated figures compare contenders, not machines
+  const emulated = process.env.IMARRAY_EMULATOR ? ` (emulated: ${process.env.IMARRAY_EMULATOR} on ${os.cpus()[0]?.model ?? 'host'})` : '';
+  return `node ${process.version} ${process.platform}-${process.arch}${emulated}, ${os.cpus().length} x ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`;
 }
 
 /**
@@ -88,6 +90,7 @@ export function photoLike(w, h, bands = 3) {
 
 /** Python with Pillow (Debian's /usr/bin/python3), or null. */
 export function pillowPython() {
+  if (process.env.IMARRAY_EMULATOR) return null; // the host's Pillow would race an emulated Node
   try {
     execFileSync('/usr/bin/python3', ['-c', 'import PIL, numpy'], { stdio: 'ignore' });
     return '/usr/bin/python3';

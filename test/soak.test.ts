@@ -1,0 +1,23 @@
+/**
+ * Memory soak (reliability): 10,000 decodes of mixed fixtures (every PngSuite / APNG / JPEG
+ * fixture, JPEG on both back-ends, failing files included) in one process. After a warm-up,
+ * RSS, external and heap memory sampled after a forced GC must show no growth trend.
+ * `npm run soak` prints the whole curve.
+ */
+import { describe, expect, it } from 'vitest';
+import { soak, slopePer10k } from './helpers/soak.js';
+
+describe('memory soak', () => {
+  it('10,000 mixed decodes: no growth in RSS, external or heap memory', async () => {
+    const samples = await soak(10000, 500);
+    const steady = samples.filter((s) => s.decodes >= 2000); // after the pools and caches warm up
+    // a leak of one 8 KB buffer per decode would be +80 MB per 10,000
+    expect(slopePer10k(steady, (s) => s.externalMB)).toBeLessThan(4);
+    expect(slopePer10k(steady, (s) => s.heapMB)).toBeLessThan(4);
+    expect(slopePer10k(steady, (s) => s.rssMB)).toBeLessThan(24); // RSS: allocator noise, bigger bound
+    // external swings 20-60 MB with the size of the live wasm heap; its peaks must not climb
+    const half = Math.floor(steady.length / 2);
+    const peak = (xs: typeof steady): number => Math.max(...xs.map((s) => s.externalMB));
+    expect(peak(steady.slice(half))).toBeLessThan(peak(steady.slice(0, half)) + 8);
+  }, 600_000);
+});
