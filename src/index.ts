@@ -14,6 +14,8 @@ export { isReadonly } from './ndarray/readonly.js';
 export { tobytes, encoder, encodeInto, RawEncoder } from './codecs/raw/encoder.js';
 export { convert, type ConvertOptions } from './convert/index.js';
 export { contiguousCopy, isContiguous } from './ndarray/copy.js';
+export { frombuffer, fromArray, type FromBufferOptions, type BufferLike, type FromArrayData } from './ndarray/wrap.js';
+export { toNpy, fromNpy } from './ndarray/npy.js';
 export { exifTranspose, transpose, transposeView, Transpose } from './transpose.js';
 export { flipud, fliplr, rot90, swapAxes, crop, type Box } from './ndarray/views.js';
 export { MODES, DTYPES, isMode, bandCount, shapeOf, type Mode, type DType, type ArrayOf } from './modes.js';

@@ -15,9 +15,10 @@ describe('memory soak', () => {
     expect(slopePer10k(steady, (s) => s.externalMB)).toBeLessThan(4);
     expect(slopePer10k(steady, (s) => s.heapMB)).toBeLessThan(4);
     expect(slopePer10k(steady, (s) => s.rssMB)).toBeLessThan(24); // RSS: allocator noise, bigger bound
-    // external swings 20-60 MB with the size of the live wasm heap; its peaks must not climb
+    // external steps up when the wasm decoder's heap grows for a larger JPEG, and never shrinks
+    // back (wasm memory cannot): bounded by the largest fixture, not by the number of decodes
     const half = Math.floor(steady.length / 2);
     const peak = (xs: typeof steady): number => Math.max(...xs.map((s) => s.externalMB));
-    expect(peak(steady.slice(half))).toBeLessThan(peak(steady.slice(0, half)) + 8);
+    expect(peak(steady.slice(half))).toBeLessThan(peak(steady.slice(0, half)) + 24);
   }, 600_000);
 });
