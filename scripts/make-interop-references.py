@@ -38,8 +38,17 @@ save('u8_fortran', np.asfortranarray(rng.integers(0, 256, (5, 7), dtype=np.uint8
 save('i16_scalar_shape', np.arange(24, dtype=np.int16).reshape(2, 3, 4))
 save('empty', np.zeros((0, 3), dtype=np.uint8))
 
+# Pillow's JPEG defaults (quality 75, 4:2:0): the pixels of a re-encode, decoded again
+import io
+encoded = {}
+for name in ['jpeg/hopper.jpg', 'png/pngsuite/basn2c08.png', 'png/pngsuite/basn0g08.png']:
+    buf = io.BytesIO()
+    Image.open(os.path.join(FIX, name)).save(buf, 'JPEG')
+    buf.seek(0)
+    encoded[name] = hashlib.sha256(np.asarray(Image.open(buf)).tobytes()).hexdigest()
+
 with open(os.path.join(FIX, 'interop-reference.json'), 'w') as f:
     json.dump({'generator': 'scripts/make-interop-references.py', 'pillow': Image.__version__, 'numpy': np.__version__,
-               'fromarray': fromarray, 'npy': npy}, f, indent=1, sort_keys=True)
+               'fromarray': fromarray, 'npy': npy, 'jpeg_q75': encoded}, f, indent=1, sort_keys=True)
     f.write('\n')
 print(f'{len(fromarray)} fromarray cases, {len(npy)} npy files (Pillow {Image.__version__}, numpy {np.__version__})')

@@ -9,6 +9,7 @@ import { EndOfSequenceError, ImageNotLoadedError, invalidArgument } from './erro
 import { MODES, bandCount, shapeOf, type ArrayOf, type Mode } from './modes.js';
 import type { Decoding, Header } from './codecs/codec.js';
 import { convert, type ConvertOptions } from './convert/index.js';
+import { encode, save, type EncodeFormat, type EncodeOptions } from './codecs/encode.js';
 import { tobytes } from './codecs/raw/encoder.js';
 import { contiguousCopy, isContiguous } from './ndarray/copy.js';
 
@@ -141,6 +142,18 @@ export class Image<M extends Mode = Mode> {
   async convert<N extends Mode>(mode?: N, options?: ConvertOptions): Promise<Image<N>> {
     await this.load();
     return convert(this, mode, options);
+  }
+
+  /** PNG or JPEG bytes of this image (sharp; loads it first). See `encode()` for the modes. */
+  async encode(format: EncodeFormat, options?: EncodeOptions): Promise<Buffer> {
+    await this.load();
+    return encode(this, format, options);
+  }
+
+  /** Pillow `save(path)`: the format from the extension (.png / .jpg / .jpeg) unless given. */
+  async save(path: string, format?: EncodeFormat, options?: EncodeOptions): Promise<void> {
+    await this.load();
+    return save(this, path, format, options);
   }
 
   /**

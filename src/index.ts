@@ -16,6 +16,7 @@ export { convert, type ConvertOptions } from './convert/index.js';
 export { contiguousCopy, isContiguous } from './ndarray/copy.js';
 export { frombuffer, fromArray, type FromBufferOptions, type BufferLike, type FromArrayData } from './ndarray/wrap.js';
 export { toNpy, fromNpy } from './ndarray/npy.js';
+export { encode, save, type EncodeFormat, type EncodeOptions } from './codecs/encode.js';
 export { exifTranspose, transpose, transposeView, Transpose } from './transpose.js';
 export { flipud, fliplr, rot90, swapAxes, crop, type Box } from './ndarray/views.js';
 export { MODES, DTYPES, isMode, bandCount, shapeOf, type Mode, type DType, type ArrayOf } from './modes.js';

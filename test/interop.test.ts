@@ -3,7 +3,9 @@
  * against Pillow's fromarray table and numpy's own np.save files (scripts/make-interop-references.py),
  * with a real canvas (@napi-rs/canvas getImageData) as the foreign producer.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
 import ndarray from 'ndarray';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +15,7 @@ import { fixture, sha256 } from './helpers/fixtures.js';
 const REF = JSON.parse(readFileSync(fixture('interop-reference.json'), 'utf8')) as {
   fromarray: Record<string, string>;
   npy: Record<string, { dtype: string; shape: number[]; sha256: string; fortran: boolean }>;
+  jpeg_q75: Record<string, string>;
 };
 
 describe('frombuffer', () => {
@@ -167,5 +170,48 @@ describe('toNpy / fromNpy against numpy', () => {
     const be = file.slice();
     be.set(new TextEncoder().encode("'>u2'"), new TextDecoder().decode(be.subarray(0, 128)).indexOf("'<u2'"));
     expect(() => fromNpy(be)).toThrow(/not supported/);
+  });
+});
+
+describe('encode / save (sharp)', () => {
+  const load = async (name: string) => (await open(fixture(name))).load();
+
+  it('PNG round trips keep every value for L, LA, RGB, RGBA, I;16', async () => {
+    for (const name of ['basn0g08', 'basn4a08', 'basn2c08', 'basn6a08', 'basn0g16']) {
+      const img = await load(`png/pngsuite/${name}.png`);
+      const back = await (await open(await img.encode('png'))).load();
+      expect(back.mode, name).toBe(img.mode);
+      expect(sha256(toArray(back).data), name).toBe(sha256(toArray(img).data));
+    }
+  });
+
+  it('writes P as RGB(A) and 1 as L 0/255, pixels kept (sharp writes no palette or 1-bit PNG)', async () => {
+    const p = await load('png/pngsuite/basn3p08.png');
+    const back = await (await open(await p.encode('png'))).load();
+    expect(back.mode).toBe('RGB');
+    expect(sha256(toArray(back).data)).toBe(sha256(toArray(await p.convert('RGB')).data));
+    const bits = await load('png/pngsuite/basn0g01.png');
+    const l = await (await open(await bits.encode('png'))).load();
+    expect(sha256(toArray(l).data)).toBe(sha256(toArray(await bits.convert('L')).data));
+  });
+
+  it("JPEG with Pillow's defaults (q75, 4:2:0) decodes to exactly the pixels of Pillow's own save; RGBA refused like Pillow", async () => {
+    for (const [name, want] of Object.entries(REF.jpeg_q75)) {
+      const img = await load(name);
+      const back = await (await open(await img.encode('jpeg'))).load();
+      expect(back.size).toEqual(img.size);
+      expect(sha256(toArray(back).data), name).toBe(want);
+    }
+    await expect((await load('png/pngsuite/basn6a08.png')).encode('jpeg')).rejects.toMatchObject({ code: 'ERR_IMARRAY_UNSUPPORTED' });
+  });
+
+  it('save() picks the format from the extension and rejects unknown ones', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'imarray-'));
+    const img = await load('png/pngsuite/basn2c08.png');
+    await img.save(join(dir, 'a.png'));
+    await img.save(join(dir, 'a.jpg'));
+    expect((await open(join(dir, 'a.png'))).format).toBe('PNG');
+    expect((await open(join(dir, 'a.jpg'))).format).toBe('JPEG');
+    await expect(img.save(join(dir, 'a.gif'))).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 });
