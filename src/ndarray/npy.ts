@@ -10,24 +10,15 @@ import ops from 'ndarray-ops';
 import { DecodeError, UnsupportedError, invalidArgument } from '../errors.js';
 import { Image } from '../image.js';
 import { isContiguous, type TypedArray } from './copy.js';
+import { ELEMENT_TYPES, elementType } from './dtype.js';
 import { toArray } from './to-array.js';
 
 type NpyArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
+/** dtype string -> typed array; numpy's bool is 0/1 bytes. */
 const TYPES: Record<string, new (b: ArrayBuffer, o: number, n: number) => NpyArray> = {
-  '|u1': Uint8Array, '|b1': Uint8Array, '|i1': Int8Array, '<u2': Uint16Array, '<i2': Int16Array,
-  '<u4': Uint32Array, '<i4': Int32Array, '<f4': Float32Array, '<f8': Float64Array,
+  ...Object.fromEntries(ELEMENT_TYPES.filter((t) => t.ctor !== Uint8ClampedArray).map((t) => [t.descr, t.ctor])),
+  '|b1': Uint8Array,
 };
-function descrOf(a: ArrayBufferView): string | undefined {
-  if (a instanceof Uint8Array || a instanceof Uint8ClampedArray) return '|u1';
-  if (a instanceof Int8Array) return '|i1';
-  if (a instanceof Uint16Array) return '<u2';
-  if (a instanceof Int16Array) return '<i2';
-  if (a instanceof Uint32Array) return '<u4';
-  if (a instanceof Int32Array) return '<i4';
-  if (a instanceof Float32Array) return '<f4';
-  if (a instanceof Float64Array) return '<f8';
-  return undefined;
-}
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -39,7 +30,7 @@ export function toNpy(x: NdArray<NpyArray | TypedArray> | Image, options: { bool
   const arr = x instanceof Image ? toArray(x, { copy: false }) : x;
   // mode 1 is numpy bool, as np.asarray(img) gives
   const bool = options.bool === true || (x instanceof Image && x.mode === '1');
-  const descr = bool && arr.data instanceof Uint8Array ? '|b1' : descrOf(arr.data);
+  const descr = bool && arr.data instanceof Uint8Array ? '|b1' : elementType(arr.data)?.descr;
   if (descr === undefined) throw invalidArgument('array data', 'a typed array numpy can read', arr.data);
   const shape = arr.shape;
   const dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;

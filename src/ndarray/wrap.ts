@@ -9,9 +9,10 @@ import ndarray from 'ndarray';
 import type { NdArray } from 'ndarray';
 import { InvalidArgumentError, invalidArgument } from '../errors.js';
 import { fromStorage, type Image } from '../image.js';
-import { DTYPES, MODES, isMode, bandCount, type Mode, type DType } from '../modes.js';
+import { DTYPES, MODES, isMode, bandCount, type Mode } from '../modes.js';
 import ops from 'ndarray-ops';
 import type { TypedArray } from './copy.js';
+import { elementType, type ElementName } from './dtype.js';
 
 export type BufferLike = ArrayBuffer | SharedArrayBuffer | ArrayBufferView;
 
@@ -81,7 +82,7 @@ export function frombuffer<M extends Mode>(data: BufferLike, options: FromBuffer
 /** Typed arrays fromArray takes: the mode types, and those Pillow converts (int8/16, uint32, float64). */
 export type FromArrayData = TypedArray | Uint8ClampedArray | Int8Array | Int16Array | Uint32Array | Float64Array;
 
-type ElementType = DType | 'int8' | 'int16' | 'uint32' | 'float64' | 'other';
+type ElementType = ElementName | 'other';
 
 /**
  * Pillow's fromarray type map, `dtype:bands` -> mode. The first four keep the memory (a view);
@@ -95,15 +96,7 @@ const FROMARRAY: Record<string, Mode> = {
 };
 
 function dtypeOf(data: unknown): ElementType {
-  if (data instanceof Uint8Array || data instanceof Uint8ClampedArray) return 'uint8';
-  if (data instanceof Uint16Array) return 'uint16';
-  if (data instanceof Int32Array) return 'int32';
-  if (data instanceof Float32Array) return 'float32';
-  if (data instanceof Int8Array) return 'int8';
-  if (data instanceof Int16Array) return 'int16';
-  if (data instanceof Uint32Array) return 'uint32';
-  if (data instanceof Float64Array) return 'float64';
-  return 'other';
+  return elementType(data)?.name ?? 'other';
 }
 
 /**
