@@ -24,6 +24,7 @@ ver() { node -p "require('$ROOT/node_modules/$1/package.json').version"; }
 # fetch NAME@VERSION and unpack it into DEST (skipped when already there at that version)
 unpack() {
   local spec=$1 dest=$2
+  [[ "$dest" == /* ]] || dest=$ROOT/$dest
   local want=${spec##*@}
   if [[ -f "$dest/package.json" ]] && [[ "$(node -p "require('$dest/package.json').version")" == "$want" ]]; then return; fi
   local tgz
