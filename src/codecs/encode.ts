@@ -10,7 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { UnsupportedError, invalidArgument } from '../errors.js';
 import type { Image } from '../image.js';
-import type { Mode } from '../modes.js';
+import { bandCount, type Mode } from '../modes.js';
 import { loadSharp } from './jpeg/sharp.js';
 
 export type EncodeFormat = 'png' | 'jpeg';
@@ -39,7 +39,7 @@ export async function encode(img: Image, format: EncodeFormat, options: EncodeOp
   else if (img.mode === 'P') src = await img.convert(img.info.transparency !== undefined && format === 'png' ? 'RGBA' : 'RGB');
   const data = src._storage();
   const sixteen = src.mode === 'I;16';
-  const channels = sixteen ? 1 : (data.length / (src.width * src.height));
+  const channels = bandCount(src.mode);
   const sharp = await loadSharp().catch((e: unknown) => {
     throw new UnsupportedError('encode: needs sharp, which cannot load here', { cause: e });
   });
