@@ -7,6 +7,7 @@ const SECTIONS = {
   jpeg: () => import('./jpeg.mjs'),
   png: () => import('./png.mjs'),
   encoder: () => import('./encoder.mjs'),
+  frames: () => import('./frames.mjs'),
 };
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(SECTIONS);
 startReport(wanted.join(', '));

@@ -5,6 +5,7 @@
  *   img.load()          one allocation, decoded into it   src/codecs/*
  *   toArray(img, opts)  zero-copy view or one-copy array  src/ndarray/to-array.ts
  *   imread(src)         open + load + array               src/open.ts
+ *   FrameWriter/Reader  images over sockets and pipes     src/io/frames.ts
  */
 export { open, imread, type OpenOptions, type Backend } from './open.js';
 export { sharpAvailable } from './codecs/jpeg/index.js';
@@ -16,6 +17,7 @@ export { convert, type ConvertOptions } from './convert/index.js';
 export { contiguousCopy, isContiguous } from './ndarray/copy.js';
 export { frombuffer, fromArray, type FromBufferOptions, type BufferLike, type FromArrayData } from './ndarray/wrap.js';
 export { toNpy, fromNpy } from './ndarray/npy.js';
+export { FrameWriter, FrameReader, frameHeader, FRAME_MODES, type FrameReaderOptions } from './io/frames.js';
 export { encode, save, type EncodeFormat, type EncodeOptions } from './codecs/encode.js';
 export { exifTranspose, transpose, transposeView, Transpose } from './transpose.js';
 export { flipud, fliplr, rot90, swapAxes, crop, type Box } from './ndarray/views.js';
