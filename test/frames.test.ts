@@ -33,6 +33,7 @@ import {
   DTYPES,
   MODES,
   bandCount,
+  type FrameReaderOptions,
   type Image,
   type Mode,
 } from '../src/index.js';
@@ -91,6 +92,34 @@ async function socketPair(path?: string): Promise<[net.Socket, net.Socket]> {
   return [client, serverSide];
 }
 
+type Kind = 'socket' | 'connect';
+/**
+ * A writer socket and a FrameReader on the other end over loopback TCP: `socket` wraps the
+ * accepted socket (the copying 'data' path), `connect` dials with FrameReader.connect (onread).
+ */
+async function link(kind: Kind, options: FrameReaderOptions = {}): Promise<{ out: net.Socket; reader: FrameReader; input: Readable }> {
+  if (kind === 'socket') {
+    const [a, b] = await socketPair();
+    return { out: a, reader: new FrameReader(b, options), input: b };
+  }
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const accepted = new Promise<net.Socket>((r) => server.once('connection', r));
+  const addr = server.address();
+  if (typeof addr !== 'object' || addr === null) throw new Error('no port');
+  const reader = FrameReader.connect({ port: addr.port, host: '127.0.0.1', ...options });
+  const out = await accepted;
+  for (const s of [out, reader.stream]) {
+    s.on('error', () => undefined);
+  }
+  cleanups.push(() => {
+    out.destroy();
+    reader.stream.destroy();
+    server.close();
+  });
+  return { out, reader, input: reader.stream };
+}
+
 async function collect(reader: FrameReader): Promise<number[][]> {
   const out: number[][] = [];
   for await (const img of reader) out.push(values(img));
@@ -106,16 +135,15 @@ describe('wire format', () => {
   });
 });
 
-describe('FrameWriter -> FrameReader over loopback TCP', () => {
+describe.each(['socket', 'connect'] as const)('FrameWriter -> FrameReader over loopback TCP (%s)', (kind) => {
   it('round-trips every mode with its values, size and dtype', async () => {
-    const [a, b] = await socketPair();
+    const { out: a, reader } = await link(kind);
     const sent = FRAME_MODES.map((mode, i) => sample(mode, 7 + i, 5, i + 1));
     const writer = new FrameWriter(a);
     const done = (async () => {
       for (const img of sent) await writer.write(img);
       await writer.end();
     })();
-    const reader = new FrameReader(b);
     let i = 0;
     for await (const img of reader) {
       const want = sent[i++];
@@ -139,18 +167,47 @@ describe('FrameWriter -> FrameReader over loopback TCP', () => {
       swapAxes(base), // no contiguous rows: one packed copy
       fromArray(ndarray(new Uint16Array([1, 2, 3, 4, 5, 6]), [2, 3]).step(-1, 1)), // I;16 flipped
     ];
-    const [a, b] = await socketPair();
+    const { out: a, reader } = await link(kind);
     const writer = new FrameWriter(a);
     void (async () => {
       for (const v of views) await writer.write(v);
       await writer.end();
     })();
-    const got = await collect(new FrameReader(b));
+    const got = await collect(reader);
     expect(got).toEqual(views.map(values));
     expect(got[0]).toEqual(values(flipud(frombuffer(raw, { mode: 'RGBA', size: [6, 4] }))));
     expect(Array.from(raw)).toEqual(values(base)); // the caller's memory is untouched
   });
 
+  it('reuses frame memory once warm (recycle), and keep() takes a frame out of the pool', async () => {
+    const { out: a, reader } = await link(kind);
+    const writer = new FrameWriter(a);
+    const n = 40;
+    void (async () => {
+      for (let i = 0; i < n; i++) await writer.write(sample('RGBA', 64, 48, i + 1));
+      await writer.end();
+    })();
+    const buffers = new Set<ArrayBufferLike>();
+    let kept: { img: Image; want: number[] } | undefined;
+    let i = 0;
+    for await (const img of reader) {
+      const want = values(sample('RGBA', 64, 48, i + 1));
+      expect(values(img)).toEqual(want);
+      buffers.add(toArray(img, { copy: false }).data.buffer);
+      if (i === 5) {
+        reader.keep(img);
+        kept = { img, want };
+      }
+      i++;
+    }
+    expect(i).toBe(n);
+    expect(buffers.size).toBeLessThanOrEqual(4); // lent + read ahead + filling + the kept one
+    if (kept === undefined) throw new Error('no frame kept');
+    expect(values(kept.img)).toEqual(kept.want); // not overwritten by 34 later frames
+  });
+});
+
+describe('FrameWriter -> FrameReader, other streams', () => {
   it('sends decoded files unchanged (PNG 16-bit grey, JPEG)', async () => {
     const imgs = await Promise.all(['png/pngsuite/basn0g16.png', 'jpeg/hopper.jpg'].map(async (f) => (await open(fixture(f))).load()));
     const [a, b] = await socketPair();
@@ -202,34 +259,6 @@ describe('FrameReader chunking and pool', () => {
     }
   });
 
-  it('reuses frame memory once warm (recycle), and keep() takes a frame out of the pool', async () => {
-    const [a, b] = await socketPair();
-    const writer = new FrameWriter(a);
-    const n = 40;
-    void (async () => {
-      for (let i = 0; i < n; i++) await writer.write(sample('RGBA', 64, 48, i + 1));
-      await writer.end();
-    })();
-    const reader = new FrameReader(b);
-    const buffers = new Set<ArrayBufferLike>();
-    let kept: { img: Image; want: number[] } | undefined;
-    let i = 0;
-    for await (const img of reader) {
-      const want = values(sample('RGBA', 64, 48, i + 1));
-      expect(values(img)).toEqual(want);
-      buffers.add(toArray(img, { copy: false }).data.buffer);
-      if (i === 5) {
-        reader.keep(img);
-        kept = { img, want };
-      }
-      i++;
-    }
-    expect(i).toBe(n);
-    expect(buffers.size).toBeLessThanOrEqual(4); // lent + read ahead + filling + the kept one
-    if (kept === undefined) throw new Error('no frame kept');
-    expect(values(kept.img)).toEqual(kept.want); // not overwritten by 34 later frames
-  });
-
   it('with recycle: false every frame owns fresh memory', async () => {
     const bytes = await wireBytes();
     const reader = new FrameReader(Readable.from([bytes]), { recycle: false });
@@ -240,7 +269,7 @@ describe('FrameReader chunking and pool', () => {
   });
 });
 
-describe('FrameReader errors', () => {
+describe.each(['socket', 'connect'] as const)('FrameReader errors (%s)', (kind) => {
   const good = cat([Buffer.from(frameHeader('L', 4, 2)), Buffer.alloc(8, 7)]);
   function corrupt(edit: (h: DataView) => void): Buffer {
     const h = Buffer.from(frameHeader('L', 4, 2));
@@ -260,9 +289,8 @@ describe('FrameReader errors', () => {
 
   for (const [name, bad, Err, message] of cases) {
     it(`${name}: typed error after the good frames, stream destroyed, no allocation of the claim`, async () => {
-      const [a, b] = await socketPair();
+      const { out: a, reader, input: b } = await link(kind);
       a.end(cat([good, Buffer.from(bad.subarray(0, 12)), Buffer.from(bad.subarray(12))]));
-      const reader = new FrameReader(b);
       const first = await reader.read();
       expect(first === null ? null : values(first)).toEqual(Array(8).fill(7));
       const err = await reader.read().then(() => undefined, (e: unknown) => e);
@@ -274,12 +302,11 @@ describe('FrameReader errors', () => {
   }
 
   it('a peer that dies mid-frame never yields the half frame', async () => {
-    const [a, b] = await socketPair();
+    const { out: a, reader } = await link(kind);
     const writer = new FrameWriter(a);
     await writer.write(sample('RGB', 10, 10));
     a.write(frameHeader('RGB', 10, 10));
     a.write(new Uint8Array(150)); // half of the 300 pixel bytes
-    const reader = new FrameReader(b);
     expect((await reader.read())?.size).toEqual([10, 10]);
     a.destroy();
     const err = await reader.read().then(() => undefined, (e: unknown) => e);
@@ -288,9 +315,8 @@ describe('FrameReader errors', () => {
   });
 
   it('a connection reset mid-header is a truncation with the socket error as cause', async () => {
-    const [a, b] = await socketPair();
+    const { out: a, reader } = await link(kind);
     a.write(frameHeader('L', 4, 2).subarray(0, 10));
-    const reader = new FrameReader(b);
     const pending = reader.read().then(() => undefined, (e: unknown) => e);
     await new Promise((r) => setTimeout(r, 20));
     a.resetAndDestroy();
@@ -298,7 +324,9 @@ describe('FrameReader errors', () => {
     expect(err).toBeInstanceOf(TruncatedImageError);
     expect(String(err)).toMatch(/after 10 of 24 header bytes of frame 0/);
   });
+});
 
+describe('FrameWriter errors and backpressure', () => {
   it('rejects a text-mode stream and bad options', async () => {
     const s = new PassThrough();
     s.setEncoding('latin1');
@@ -308,9 +336,8 @@ describe('FrameReader errors', () => {
     expect(() => new FrameReader({} as never)).toThrow(InvalidArgumentError);
     expect(() => new FrameReader(new PassThrough(), { readAhead: 0 })).toThrow(InvalidArgumentError);
   });
-});
 
-describe('FrameWriter errors and backpressure', () => {
+
   it('refuses palette images, unloaded images and non-images before writing a byte', async () => {
     const sink = new PassThrough();
     const w = new FrameWriter(sink);
@@ -328,9 +355,11 @@ describe('FrameWriter errors and backpressure', () => {
     a.destroy();
     await expect(new FrameWriter(a).write(sample('L', 2, 2))).rejects.toThrow(/closed/);
   });
+});
 
+describe.each(['socket', 'connect'] as const)('backpressure (%s)', (kind) => {
   it('a reader that stops reading pauses the socket and holds the writer back', async () => {
-    const [a, b] = await socketPair();
+    const { out: a, reader, input: b } = await link(kind); // readAhead 1: one complete frame, then pause
     const big = sample('RGBA', 1024, 1024); // 4 MB a frame: socket buffers hold only a few
     const writer = new FrameWriter(a);
     let written = 0;
@@ -342,7 +371,6 @@ describe('FrameWriter errors and backpressure', () => {
       }
       await writer.end();
     })();
-    const reader = new FrameReader(b); // readAhead 1: one complete frame, then pause
     await new Promise((r) => setTimeout(r, 300));
     expect(b.isPaused()).toBe(true);
     expect(written).toBeLessThan(total);

@@ -21,6 +21,7 @@
  * a stream that ends mid-frame raises TruncatedImageError and never yields the half frame.
  */
 import { constants } from 'node:buffer';
+import net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { DecodeError, DecompressionBombError, InvalidArgumentError, TruncatedImageError, UnsupportedError, invalidArgument } from '../errors.js';
 import { fromStorage, type Image } from '../image.js';
@@ -34,6 +35,8 @@ export const FRAME_HEADER_BYTES = 24;
 /** Mode <-> wire code. Append only: a code, once given, keeps its meaning. */
 export const FRAME_MODES: readonly Mode[] = ['1', 'L', 'LA', 'La', 'RGB', 'RGBA', 'RGBa', 'RGBX', 'CMYK', 'YCbCr', 'LAB', 'HSV', 'I;16', 'I', 'F'];
 const MAX_ARRAY_BYTES = constants.MAX_LENGTH;
+/** Sockets made by `FrameReader.connect`: their bytes arrive through `onread`, not 'data'. */
+const zeroCopySockets = new WeakSet<object>();
 const CODE_OF = new Map<Mode, number>(FRAME_MODES.map((m, i) => [m, i + 1]));
 
 function payloadBytes(mode: Mode, width: number, height: number): number {
@@ -222,10 +225,38 @@ export class FrameReader implements AsyncIterable<Image> {
     this.#recycle = recycle;
     this.#readAhead = readAhead;
     this.#maxPixels = maxPixels;
-    stream.on('data', this.#onData);
+    if (!zeroCopySockets.has(stream)) stream.on('data', this.#onData);
     stream.on('end', this.#onEnd);
     stream.on('error', this.#onError);
     stream.on('close', this.#onClose);
+  }
+
+  /**
+   * Connects to a frame server (`net.connect` options: `{ port, host }` or `{ path }`) and
+   * reads with the socket's `onread` hook pointed at the frame being filled, so the kernel
+   * writes the pixels straight into the pooled array: no per-chunk buffer, no copy. (A
+   * socket accepted by a server has no such hook: `new FrameReader(socket)` copies once.)
+   */
+  static connect(options: net.NetConnectOpts & FrameReaderOptions): FrameReader {
+    const self: { reader?: FrameReader } = {};
+    const onread: net.OnReadOpts = {
+      // asked at connect time and after each read: the reader exists by then
+      buffer: () => (self.reader as FrameReader).#target(),
+      callback: (n: number) => (self.reader as FrameReader).#received(n),
+    };
+    // Node's Socket constructor takes onread (net.js) though @types/node 20 lists it for connect only
+    const socket = new net.Socket({ onread } as net.SocketConstructorOpts);
+    zeroCopySockets.add(socket);
+    const reader = new FrameReader(socket, options);
+    self.reader = reader;
+    socket.connect(options);
+    socket.resume(); // no 'data' listener: flow explicitly (reads start once connected)
+    return reader;
+  }
+
+  /** The stream frames are read from (for `FrameReader.connect`, the socket it made). */
+  get stream(): Readable {
+    return this.#stream;
   }
 
   /** The next frame, or null when the stream ended cleanly between frames. */
@@ -309,30 +340,43 @@ export class FrameReader implements AsyncIterable<Image> {
         this.#rest = chunk.subarray(pos);
         break;
       }
-      const cur = this.#current;
-      if (cur === undefined) {
-        const n = Math.min(FRAME_HEADER_BYTES - this.#headerFill, chunk.length - pos);
-        this.#header.set(chunk.subarray(pos, pos + n), this.#headerFill);
-        this.#headerFill += n;
-        pos += n;
-        this.#offset += n;
-        if (this.#headerFill === FRAME_HEADER_BYTES) {
-          const err = this.#startFrame();
-          if (err !== undefined) {
-            this.#fail(err);
-            return;
-          }
-        }
-      } else {
-        const n = Math.min(cur.bytes.length - cur.fill, chunk.length - pos);
-        cur.bytes.set(chunk.subarray(pos, pos + n), cur.fill);
-        cur.fill += n;
-        pos += n;
-        this.#offset += n;
-        if (cur.fill === cur.bytes.length) this.#completeFrame();
-      }
+      const target = this.#target();
+      const n = Math.min(target.length, chunk.length - pos);
+      target.set(chunk.subarray(pos, pos + n));
+      pos += n;
+      if (!this.#advance(n)) return;
     }
     if (this.#ready.length >= this.#readAhead) this.#stream.pause();
+  }
+
+  /** Where the next stream bytes go: the rest of the header, or the rest of the frame's pixels. */
+  #target(): Uint8Array {
+    const cur = this.#current;
+    return cur === undefined ? this.#header.subarray(this.#headerFill) : cur.bytes.subarray(cur.fill);
+  }
+
+  /** `n` bytes were written at `#target()`; false after a protocol error. */
+  #advance(n: number): boolean {
+    this.#offset += n;
+    const cur = this.#current;
+    if (cur !== undefined) {
+      cur.fill += n;
+      if (cur.fill === cur.bytes.length) this.#completeFrame();
+      return true;
+    }
+    this.#headerFill += n;
+    if (this.#headerFill < FRAME_HEADER_BYTES) return true;
+    const err = this.#startFrame();
+    if (err === undefined) return true;
+    this.#fail(err);
+    return false;
+  }
+
+  /** Zero-copy socket (`FrameReader.connect`): the kernel wrote `n` bytes at `#target()`. */
+  #received(n: number): boolean {
+    if (this.#end !== undefined || !this.#advance(n)) return false;
+    if (this.#ready.length >= this.#readAhead) this.#stream.pause(); // stops the socket's reads
+    return true;
   }
 
   /** Parses the header just read; returns the error for a bad one. */
