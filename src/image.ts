@@ -116,11 +116,30 @@ export class Image<M extends Mode = Mode> {
     return this.#loading;
   }
 
-  async #load(): Promise<this> {
+  /**
+   * @internal Decodes into `slot` (zeroed packed storage of exactly this image's size and
+   * element type, e.g. one image of a batch): straight into it where the codec can, else one
+   * copy. The image's pixels are then that slot.
+   */
+  async _loadInto(slot: ArrayOf<M>): Promise<this> {
+    if (slot.length !== this.width * this.height * bandCount(this.#mode)) throw new Error(`internal: slot of ${slot.length} elements for a ${this.#mode} ${this.width}x${this.height} image`);
+    if (this.#pixels === undefined) {
+      if (this.#loading !== undefined) await this.#loading;
+      else await (this.#loading = this.#load(slot));
+    }
+    const px = this._pixels('load');
+    if (px.data !== slot) {
+      slot.set(this._storage('load'));
+      this.#pixels = ndarray(slot, this.shape);
+    }
+    return this;
+  }
+
+  async #load(into?: ArrayOf<M>): Promise<this> {
     const decoding = this.#decoding;
     if (decoding === undefined) throw new ImageNotLoadedError('load');
     try {
-      const data = (await decoding.load()) as ArrayOf<M>;
+      const data = (await decoding.load(into)) as ArrayOf<M>;
       const want = this.width * this.height * bandCount(this.#mode);
       if (data.length !== want) throw new Error(`internal: decoder gave ${data.length} elements, want ${want}`);
       this.#pixels = ndarray(data, this.shape);

@@ -5,6 +5,7 @@
  *   img.load()          one allocation, decoded into it   src/codecs/*
  *   toArray(img, opts)  zero-copy view or one-copy array  src/ndarray/to-array.ts
  *   imread(src)         open + load + array               src/open.ts
+ *   imreadBatch(files)  [N, H, W(, C)] in one allocation  src/io/batch.ts
  *   FrameWriter/Reader  images over sockets and pipes     src/io/frames.ts
  */
 export { open, imread, type OpenOptions, type Backend } from './open.js';
@@ -17,6 +18,7 @@ export { convert, type ConvertOptions } from './convert/index.js';
 export { contiguousCopy, isContiguous } from './ndarray/copy.js';
 export { frombuffer, fromArray, type FromBufferOptions, type BufferLike, type FromArrayData } from './ndarray/wrap.js';
 export { toNpy, fromNpy } from './ndarray/npy.js';
+export { imreadBatch, type BatchOptions, type BatchProgress, type BatchSource } from './io/batch.js';
 export { FrameWriter, FrameReader, frameHeader, FRAME_MODES, type FrameReaderOptions } from './io/frames.js';
 export { encode, save, type EncodeFormat, type EncodeOptions } from './codecs/encode.js';
 export { exifTranspose, transpose, transposeView, Transpose } from './transpose.js';

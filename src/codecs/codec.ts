@@ -35,8 +35,12 @@ export interface Header {
 /** An opened file: its header, and how to decode it. */
 export interface Decoding {
   readonly header: Header;
-  /** Decodes the current frame; returns storage in the packed layout of `header.mode`. */
-  load(): Promise<ArrayOf<Mode>>;
+  /**
+   * Decodes the current frame; returns storage in the packed layout of `header.mode`. With
+   * `into` (zeroed packed storage of exactly that size, e.g. a batch slot) a codec that can
+   * decodes straight into it and returns it; others return their own storage to be copied.
+   */
+  load(into?: ArrayOf<Mode>): Promise<ArrayOf<Mode>>;
   /** Moves to frame `index` (< header.nFrames); the next `load` decodes it. */
   seek?(index: number): Promise<Header>;
   close(): Promise<void>;

@@ -372,14 +372,14 @@ class PngDecoding implements Decoding {
     throw new TruncatedImageError(`image file is truncated: ${this.name} (${rows})`);
   }
 
-  async load(): Promise<ArrayOf<Mode>> {
+  async load(into?: ArrayOf<Mode>): Promise<ArrayOf<Mode>> {
     if (this.noData && this.frameIndex === 0) {
       throw new DecodeError(`cannot load this image: ${this.name} has no image data (IDAT) before IEND`);
     }
     const mode = this.layout.mode;
     this.loadedFrame = this.frameIndex;
     if (this.frameIndex === 0) {
-      this.canvas = allocate(mode, this.width, this.height) as Storage;
+      this.canvas = (into ?? allocate(mode, this.width, this.height)) as Storage;
       const box: Box = this.frameCtl?.bbox ?? [0, 0, this.width, this.height];
       this.setupDispose(box);
       await this.decodeData('IDAT', this.target(this.canvas, this.defaultImage ? [0, 0, this.width, this.height] : box));
@@ -576,7 +576,7 @@ export const pngCodec: Codec = {
     const d = await new PngDecoding(input, options, name).open();
     return {
       header: d.header,
-      load: () => d.load(),
+      load: (into) => d.load(into),
       seek: (i: number) => d.seek(i),
       close: () => d.close(),
     };

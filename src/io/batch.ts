@@ -1,0 +1,271 @@
+/**
+ * `imreadBatch`: many files -> ONE preallocated array of shape `[N, H, W(, bands)]` (what
+ * `np.stack([np.asarray(Image.open(f).convert(mode)) for f in files])` gives), each image
+ * decoded straight into its slot. Decoding runs on worker threads over a SharedArrayBuffer
+ * (the PNG decoder is TypeScript: threads are what spread it over the cores; JPEG goes to
+ * sharp's native pool from each worker), or on the main thread with `workers: 0`.
+ */
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import ndarray from 'ndarray';
+import type { NdArray } from 'ndarray';
+import {
+  DecodeError,
+  DecompressionBombError,
+  InvalidArgumentError,
+  TruncatedImageError,
+  UnidentifiedImageError,
+  UnsupportedError,
+  invalidArgument,
+  type ErrorCode,
+} from '../errors.js';
+import { DTYPES, MODES, elementCount, isMode, shapeOf, type ArrayOf, type Mode } from '../modes.js';
+import { open, type OpenOptions } from '../open.js';
+
+/** What a batch reads: paths (or file: URLs) or encoded bytes. */
+export type BatchSource = string | URL | Uint8Array;
+
+export interface BatchProgress {
+  /** Images finished so far (including this one). */
+  done: number;
+  total: number;
+  /** Index of the image just finished, in `sources`. */
+  index: number;
+}
+
+export interface BatchOptions {
+  /** `[width, height]` every image must have (default: the first image's size). */
+  size?: readonly [number, number];
+  /** Mode of the batch (default: the first image's); other modes are converted (Pillow `convert`). */
+  mode?: Mode;
+  /** Images decoded at the same time (default: the number of cores). */
+  concurrency?: number;
+  /**
+   * Worker threads (default: `concurrency` when more than one image, capped at the core count;
+   * 0 = decode on the main thread, where only sharp's native threads run in parallel).
+   */
+  workers?: number;
+  /** Called on the main thread after each image. */
+  onProgress?: (progress: BatchProgress) => void;
+  /** Passed to `open()` for every image (loadTruncated, maxImagePixels, backend). */
+  open?: OpenOptions;
+}
+
+/** What decoding one source needs; plain data, so it can be sent to a worker. */
+export interface SlotSpec {
+  mode: Mode;
+  width: number;
+  height: number;
+  open: OpenOptions;
+}
+
+/** A typed error as plain data (structured clone keeps neither the class nor `code`). */
+export interface ErrorData {
+  name: string;
+  message: string;
+  code?: string;
+  offset?: number;
+  pixels?: number;
+  limit?: number;
+}
+
+function labelOf(source: BatchSource, index: number): string {
+  if (typeof source === 'string') return `image ${index} (${source})`;
+  if (source instanceof URL) return `image ${index} (${source.href})`;
+  return `image ${index} (${source.length} bytes in memory)`;
+}
+
+/** Decodes `source` into `slot`, converting its mode when it differs. */
+export async function decodeIntoSlot(source: BatchSource, index: number, slot: ArrayOf<Mode>, spec: SlotSpec): Promise<void> {
+  const img = await open(source, spec.open);
+  try {
+    if (img.width !== spec.width || img.height !== spec.height) {
+      throw new InvalidArgumentError(`imreadBatch: ${labelOf(source, index)} is ${img.width}x${img.height}, the batch is ${spec.width}x${spec.height}`);
+    }
+    if (img.mode === spec.mode) {
+      await img._loadInto(slot);
+    } else {
+      const converted = await img.convert(spec.mode);
+      slot.set(converted._storage());
+    }
+  } finally {
+    await img.close();
+  }
+}
+
+export function errorData(e: unknown): ErrorData {
+  if (!(e instanceof Error)) return { name: 'Error', message: String(e) };
+  const data: ErrorData = { name: e.name, message: e.message };
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string') data.code = code;
+  if (e instanceof DecodeError && e.offset !== undefined) data.offset = e.offset;
+  if (e instanceof DecompressionBombError) {
+    data.pixels = e.pixels;
+    data.limit = e.limit;
+  }
+  return data;
+}
+
+/** The typed error again, its message prefixed with which image failed. */
+function revive(d: ErrorData, label: string): Error {
+  const message = d.message.startsWith('imreadBatch:') ? d.message : `imreadBatch: ${label}: ${d.message}`;
+  const make: Partial<Record<ErrorCode, () => Error>> = {
+    ERR_IMARRAY_UNIDENTIFIED: () => new UnidentifiedImageError(message),
+    ERR_IMARRAY_TRUNCATED: () => new TruncatedImageError(message),
+    ERR_IMARRAY_DECODE: () => new DecodeError(message, d.offset === undefined ? {} : { offset: d.offset }),
+    ERR_IMARRAY_UNSUPPORTED: () => new UnsupportedError(message),
+    ERR_IMARRAY_INVALID_ARGUMENT: () => new InvalidArgumentError(message),
+    ERR_IMARRAY_DECOMPRESSION_BOMB: () => new DecompressionBombError(d.pixels ?? 0, d.limit ?? 0),
+  };
+  const build = d.code === undefined ? undefined : make[d.code as ErrorCode];
+  if (build !== undefined) return build();
+  const err = new Error(message);
+  if (d.code !== undefined) Object.assign(err, { code: d.code }); // e.g. ENOENT
+  return err;
+}
+
+function checkSource(s: unknown, i: number): BatchSource {
+  if (typeof s === 'string' || s instanceof Uint8Array) return s;
+  if (s instanceof URL && s.protocol === 'file:') return fileURLToPath(s); // paths clone to workers
+  throw invalidArgument(`sources[${i}]`, 'a path, file: URL or Uint8Array', s);
+}
+
+/**
+ * Decodes `sources` into one array `[N, H, W(, bands)]` of the batch mode's element type.
+ * The first failure rejects the batch with that image's typed error, its message naming the
+ * image; an image of another size is an InvalidArgumentError (no resizing).
+ * @example
+ * const x = await imreadBatch(files, { mode: 'RGB', onProgress: ({ done, total }) => bar(done / total) });
+ * x.shape; // [N, 224, 224, 3]
+ */
+export async function imreadBatch(sources: readonly BatchSource[], options: BatchOptions = {}): Promise<NdArray<ArrayOf<Mode>>> {
+  if (!Array.isArray(sources)) throw invalidArgument('sources', 'an array of paths or byte buffers', sources);
+  const list = sources.map(checkSource);
+  const cores = availableParallelism();
+  const concurrency = options.concurrency ?? cores;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw invalidArgument('options.concurrency', 'a positive integer', concurrency);
+  const workers = options.workers ?? (list.length > 1 ? Math.min(concurrency, cores) : 0);
+  if (!Number.isInteger(workers) || workers < 0) throw invalidArgument('options.workers', 'a non-negative integer', workers);
+  if (options.mode !== undefined && !isMode(options.mode)) throw invalidArgument('options.mode', 'a mode name', options.mode);
+  const size = options.size;
+  if (size !== undefined && !(Array.isArray(size) && size.length === 2 && size.every((n) => Number.isInteger(n) && n > 0))) {
+    throw invalidArgument('options.size', '[width, height] of positive integers', size);
+  }
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw invalidArgument('options.onProgress', 'a function', options.onProgress);
+  const openOptions = options.open ?? {};
+
+  let spec: SlotSpec;
+  if (size !== undefined && options.mode !== undefined) {
+    spec = { mode: options.mode, width: size[0], height: size[1], open: openOptions };
+  } else if (list.length > 0) {
+    const first = await open(list[0], openOptions).catch((e: unknown) => {
+      throw revive(errorData(e), labelOf(list[0], 0));
+    });
+    await first.close();
+    spec = { mode: options.mode ?? first.mode, width: size?.[0] ?? first.width, height: size?.[1] ?? first.height, open: openOptions };
+  } else {
+    throw new InvalidArgumentError('imreadBatch: an empty batch needs options.size and options.mode to know its shape');
+  }
+
+  const n = list.length;
+  const per = elementCount(spec.mode, spec.width, spec.height);
+  const Ctor = DTYPES[MODES[spec.mode].dtype];
+  const bytes = n * per * Ctor.BYTES_PER_ELEMENT;
+  const memory = workers > 0 ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  const data = new Ctor(memory as ArrayBuffer) as ArrayOf<Mode>; // typed arrays over a SharedArrayBuffer behave the same
+  const slot = (i: number) => data.subarray(i * per, (i + 1) * per) as ArrayOf<Mode>;
+
+  let done = 0;
+  const finished = (index: number) => {
+    done++;
+    options.onProgress?.({ done, total: n, index });
+  };
+  if (workers === 0) await runHere(list, spec, slot, concurrency, finished);
+  else await runInWorkers(list, spec, memory as SharedArrayBuffer, Math.min(workers, n), concurrency, finished);
+  return ndarray(data, [n, ...shapeOf(spec.mode, spec.width, spec.height)]);
+}
+
+async function runHere(
+  list: BatchSource[],
+  spec: SlotSpec,
+  slot: (i: number) => ArrayOf<Mode>,
+  concurrency: number,
+  finished: (i: number) => void,
+): Promise<void> {
+  let next = 0;
+  let failure: Error | undefined;
+  const lane = async () => {
+    while (failure === undefined && next < list.length) {
+      const i = next++;
+      const source = list[i];
+      try {
+        await decodeIntoSlot(source, i, slot(i), spec);
+        finished(i);
+      } catch (e) {
+        failure ??= revive(errorData(e), labelOf(source, i));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, list.length) }, lane));
+  if (failure !== undefined) throw failure;
+}
+
+export interface WorkerTask {
+  index: number;
+  source: BatchSource;
+}
+export type WorkerReply = { index: number; ok: true } | { index: number; ok: false; error: ErrorData };
+
+/** A decoding thread: the compiled worker next to this file; sources (tests) load through tsx. */
+function startWorker(workerData: unknown): Worker {
+  const url = new URL(import.meta.url.endsWith('.ts') ? './batch-worker.ts' : './batch-worker.js', import.meta.url);
+  if (url.pathname.endsWith('.js')) return new Worker(url, { workerData });
+  const boot = `import { register } from 'tsx/esm/api'; register(); await import(${JSON.stringify(url.href)});`;
+  return new Worker(boot, { eval: true, workerData });
+}
+
+async function runInWorkers(
+  list: BatchSource[],
+  spec: SlotSpec,
+  memory: SharedArrayBuffer,
+  threads: number,
+  concurrency: number,
+  finished: (i: number) => void,
+): Promise<void> {
+  const pool = Array.from({ length: threads }, () => startWorker({ memory, spec }));
+  // up to `concurrency` images in flight, spread over the threads (at least one each)
+  const perThread = Math.max(1, Math.ceil(concurrency / threads));
+  let next = 0;
+  let left = list.length;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const feed = (w: Worker) => {
+        if (next >= list.length) return;
+        const index = next++;
+        const task: WorkerTask = { index, source: list[index] };
+        w.postMessage(task); // a Uint8Array source is cloned, never transferred: the caller keeps it
+      };
+      for (const w of pool) {
+        w.on('message', (r: WorkerReply) => {
+          if (!r.ok) {
+            reject(revive(r.error, labelOf(list[r.index], r.index)));
+            return;
+          }
+          finished(r.index);
+          if (--left === 0) resolve();
+          else feed(w);
+        });
+        w.on('error', reject);
+        w.on('exit', (code) => {
+          if (left > 0) reject(new Error(`imreadBatch: a decoding thread exited (code ${code}) with ${left} images left`));
+        });
+        for (let k = 0; k < perThread; k++) feed(w);
+      }
+      if (list.length === 0) resolve();
+    });
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
+}
+
