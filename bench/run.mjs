@@ -8,6 +8,7 @@ const SECTIONS = {
   png: () => import('./png.mjs'),
   encoder: () => import('./encoder.mjs'),
   frames: () => import('./frames.mjs'),
+  batch: () => import('./batch.mjs'),
 };
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(SECTIONS);
 startReport(wanted.join(', '));

@@ -39,11 +39,14 @@ export interface BatchOptions {
   size?: readonly [number, number];
   /** Mode of the batch (default: the first image's); other modes are converted (Pillow `convert`). */
   mode?: Mode;
-  /** Images decoded at the same time (default: the number of cores). */
+  /**
+   * Images in flight at once (default: 3 per core; more than one per thread hides each
+   * decode's waits on file reads and on zlib/sharp's native threads).
+   */
   concurrency?: number;
   /**
-   * Worker threads (default: `concurrency` when more than one image, capped at the core count;
-   * 0 = decode on the main thread, where only sharp's native threads run in parallel).
+   * Worker threads (default: the core count when there is more than one image; 0 = decode
+   * on the main thread, where only sharp's and zlib's native threads run in parallel).
    */
   workers?: number;
   /** Called on the main thread after each image. */
@@ -143,9 +146,9 @@ export async function imreadBatch(sources: readonly BatchSource[], options: Batc
   if (!Array.isArray(sources)) throw invalidArgument('sources', 'an array of paths or byte buffers', sources);
   const list = sources.map(checkSource);
   const cores = availableParallelism();
-  const concurrency = options.concurrency ?? cores;
+  const concurrency = options.concurrency ?? 3 * cores;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw invalidArgument('options.concurrency', 'a positive integer', concurrency);
-  const workers = options.workers ?? (list.length > 1 ? Math.min(concurrency, cores) : 0);
+  const workers = options.workers ?? (list.length > 1 ? cores : 0);
   if (!Number.isInteger(workers) || workers < 0) throw invalidArgument('options.workers', 'a non-negative integer', workers);
   if (options.mode !== undefined && !isMode(options.mode)) throw invalidArgument('options.mode', 'a mode name', options.mode);
   const size = options.size;
@@ -212,42 +215,70 @@ async function runHere(
 }
 
 export interface WorkerTask {
+  batch: number;
   index: number;
   source: BatchSource;
+  /** The batch's memory (shared, not copied, by postMessage) and slot layout. */
+  memory: SharedArrayBuffer;
+  spec: SlotSpec;
 }
-export type WorkerReply = { index: number; ok: true } | { index: number; ok: false; error: ErrorData };
+export type WorkerReply = { batch: number; index: number; ok: true } | { batch: number; index: number; ok: false; error: ErrorData };
 
 /** A decoding thread: the compiled worker next to this file; sources (tests) load through tsx. */
-function startWorker(workerData: unknown): Worker {
+function startWorker(): Worker {
   const url = new URL(import.meta.url.endsWith('.ts') ? './batch-worker.ts' : './batch-worker.js', import.meta.url);
-  if (url.pathname.endsWith('.js')) return new Worker(url, { workerData });
+  if (url.pathname.endsWith('.js')) return new Worker(url);
   const boot = `import { register } from 'tsx/esm/api'; register(); await import(${JSON.stringify(url.href)});`;
-  return new Worker(boot, { eval: true, workerData });
+  return new Worker(boot, { eval: true });
+}
+
+/**
+ * The decoding threads, started on first use and kept for later batches (a thread's start-up,
+ * module loading and sharp's initialisation cost more than decoding a small batch). They are
+ * unref'd between batches, so they never keep the process alive.
+ */
+const threads: Worker[] = [];
+let batches = 0;
+
+function pool(n: number): Worker[] {
+  while (threads.length < n) {
+    const w = startWorker();
+    w.on('error', () => undefined); // reported to the batch that was running (below)
+    w.on('exit', () => {
+      threads.splice(threads.indexOf(w), 1);
+    });
+    w.unref();
+    threads.push(w);
+  }
+  return threads.slice(0, n);
 }
 
 async function runInWorkers(
   list: BatchSource[],
   spec: SlotSpec,
   memory: SharedArrayBuffer,
-  threads: number,
+  count: number,
   concurrency: number,
   finished: (i: number) => void,
 ): Promise<void> {
-  const pool = Array.from({ length: threads }, () => startWorker({ memory, spec }));
+  const batch = batches++;
+  const workers = pool(count);
   // up to `concurrency` images in flight, spread over the threads (at least one each)
-  const perThread = Math.max(1, Math.ceil(concurrency / threads));
+  const perThread = Math.max(1, Math.ceil(concurrency / workers.length));
   let next = 0;
   let left = list.length;
+  const detach: (() => void)[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
       const feed = (w: Worker) => {
         if (next >= list.length) return;
         const index = next++;
-        const task: WorkerTask = { index, source: list[index] };
-        w.postMessage(task); // a Uint8Array source is cloned, never transferred: the caller keeps it
+        // a Uint8Array source is cloned, never transferred: the caller keeps it
+        w.postMessage({ batch, index, source: list[index], memory, spec } satisfies WorkerTask);
       };
-      for (const w of pool) {
-        w.on('message', (r: WorkerReply) => {
+      for (const w of workers) {
+        const onMessage = (r: WorkerReply) => {
+          if (r.batch !== batch) return;
           if (!r.ok) {
             reject(revive(r.error, labelOf(list[r.index], r.index)));
             return;
@@ -255,17 +286,24 @@ async function runInWorkers(
           finished(r.index);
           if (--left === 0) resolve();
           else feed(w);
-        });
-        w.on('error', reject);
-        w.on('exit', (code) => {
-          if (left > 0) reject(new Error(`imreadBatch: a decoding thread exited (code ${code}) with ${left} images left`));
+        };
+        const onError = (e: unknown) => {
+          reject(e instanceof Error ? e : new Error(String(e)));
+        };
+        const onExit = (code: number) => {
+          reject(new Error(`imreadBatch: a decoding thread exited (code ${code}) with ${left} images left`));
+        };
+        w.on('message', onMessage).on('error', onError).on('exit', onExit);
+        w.ref(); // a batch in progress keeps the process alive
+        detach.push(() => {
+          w.off('message', onMessage).off('error', onError).off('exit', onExit);
+          w.unref();
         });
         for (let k = 0; k < perThread; k++) feed(w);
       }
       if (list.length === 0) resolve();
     });
   } finally {
-    await Promise.all(pool.map((w) => w.terminate()));
+    for (const d of detach) d();
   }
 }
-
