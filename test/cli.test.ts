@@ -1,7 +1,11 @@
 /** The CLI, run as a user runs it (through tsx on the TypeScript source). */
 import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { fromNpy, imreadBatch } from '../src/index.js';
 import { fixture } from './helpers/fixtures.js';
 
 const run = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
@@ -37,5 +41,36 @@ describe('imarray info', () => {
     const r = await run();
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/usage: imarray info FILE/);
+  });
+});
+
+describe('imarray batch', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'imarray-batch-'));
+  const names = readdirSync(fixture('png/pngsuite')).filter((f) => /^basn\d[a-z]\d\d\.png$/.test(f));
+  for (const f of names) copyFileSync(fixture(`png/pngsuite/${f}`), join(dir, f));
+  writeFileSync(join(dir, 'notes.txt'), 'not an image: skipped by extension');
+
+  it('writes the sorted directory as one .npy equal to imreadBatch, with progress on stderr', async () => {
+    const out = join(dir, 'x.npy');
+    const r = await run('batch', dir, '--out', out, '--mode', 'RGBA');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`wrote .*x\\.npy: shape \\[${names.length}, 32, 32, 4\\] uint8, .* ${names.length} images \\(sorted by name\\)`));
+    expect(r.stderr).toMatch(new RegExp(`\\[#{30}\\] ${names.length}/${names.length} 100%`));
+    const got = fromNpy(readFileSync(out));
+    const want = await imreadBatch(names.sort().map((f) => join(dir, f)), { mode: 'RGBA', workers: 0 });
+    expect(got.shape).toEqual(want.shape);
+    expect(Buffer.from(got.data.buffer, got.data.byteOffset, got.data.byteLength).equals(Buffer.from(want.data))).toBe(true);
+  });
+
+  it('reports a size mismatch as the typed error (exit 1) and bad usage with exit 2', async () => {
+    const r = await run('batch', dir, '--out', join(dir, 'y.npy'), '--size', '3x3');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/InvalidArgumentError \[ERR_IMARRAY_INVALID_ARGUMENT\]: imreadBatch: image 0 \(.*basn0g01\.png\) is 32x32, the batch is 3x3/);
+    expect(existsSync(join(dir, 'y.npy'))).toBe(false);
+    for (const args of [[dir], [dir, '--out'], [dir, '--out', 'z.npy', '--mode', 'RGB8'], [dir, '--out', 'z.npy', '--size', '3by3'], [dir, '--out', 'z.npy', '--colour', 'x'], [tmpdir() + '/imarray-no-such-dir', '--out', 'z.npy']]) {
+      const u = await run('batch', ...args);
+      expect(u.code, args.join(' ')).not.toBe(0);
+      expect(u.stderr).toMatch(/imarray batch: /);
+    }
   });
 });

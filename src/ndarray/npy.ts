@@ -22,12 +22,8 @@ const TYPES: Record<string, new (b: ArrayBuffer, o: number, n: number) => NpyArr
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
-/**
- * A `.npy` file of an ndarray or a loaded image (its array, as `np.asarray(img)`): one
- * allocation. `bool: true` writes 0/1 bytes as numpy bool (`'|b1'`, as a mode-1 image is).
- */
-export function toNpy(x: NdArray<NpyArray | TypedArray> | Image, options: { bool?: boolean } = {}): Uint8Array {
-  const arr = x instanceof Image ? toArray(x, { copy: false }) : x;
+function npyLayout(x: NdArray<NpyArray | TypedArray> | Image, options: { bool?: boolean }): { arr: NdArray<NpyArray>; header: Uint8Array; size: number } {
+  const arr = (x instanceof Image ? toArray(x, { copy: false }) : x) as NdArray<NpyArray>;
   // mode 1 is numpy bool, as np.asarray(img) gives
   const bool = options.bool === true || (x instanceof Image && x.mode === '1');
   const descr = bool && arr.data instanceof Uint8Array ? '|b1' : elementType(arr.data)?.descr;
@@ -39,24 +35,42 @@ export function toNpy(x: NdArray<NpyArray | TypedArray> | Image, options: { bool
   const pre = v1 ? 10 : 12;
   const total = Math.ceil((pre + dict.length + 1) / 64) * 64;
   const headerLen = total - pre;
-  const size = shape.reduce((a, b) => a * b, 1);
-  const el = arr.data.BYTES_PER_ELEMENT;
-  const out = new Uint8Array(total + size * el);
-  out.set(MAGIC, 0);
-  out[6] = v1 ? 1 : 2;
-  out[7] = 0;
-  const dv = new DataView(out.buffer);
+  const header = new Uint8Array(total);
+  header.set(MAGIC, 0);
+  header[6] = v1 ? 1 : 2;
+  header[7] = 0;
+  const dv = new DataView(header.buffer);
   if (v1) dv.setUint16(8, headerLen, true);
   else dv.setUint32(8, headerLen, true);
-  for (let i = 0; i < headerLen - 1; i++) out[pre + i] = i < dict.length ? dict.charCodeAt(i) : 0x20;
-  out[total - 1] = 0x0a;
-  const Ctor = arr.data.constructor as new (b: ArrayBuffer, o: number, n: number) => NpyArray;
+  for (let i = 0; i < headerLen - 1; i++) header[pre + i] = i < dict.length ? dict.charCodeAt(i) : 0x20;
+  header[total - 1] = 0x0a;
+  return { arr, header, size: shape.reduce((a, b) => a * b, 1) };
+}
+
+/**
+ * The `.npy` header of `x` (magic, version, dict, padding): for writing a large array to a
+ * file as header + the array's own bytes (e.g. `fs.writev`), without `toNpy`'s copy. The
+ * array's bytes follow as they are in memory when it is contiguous (`isContiguous`).
+ */
+export function npyHeader(x: NdArray<NpyArray | TypedArray> | Image, options: { bool?: boolean } = {}): Uint8Array {
+  return npyLayout(x, options).header;
+}
+
+/**
+ * A `.npy` file of an ndarray or a loaded image (its array, as `np.asarray(img)`): one
+ * allocation. `bool: true` writes 0/1 bytes as numpy bool (`'|b1'`, as a mode-1 image is).
+ */
+export function toNpy(x: NdArray<NpyArray | TypedArray> | Image, options: { bool?: boolean } = {}): Uint8Array {
+  const { arr: src, header, size } = npyLayout(x, options);
+  const total = header.length;
+  const out = new Uint8Array(total + size * src.data.BYTES_PER_ELEMENT);
+  out.set(header, 0);
+  const Ctor = src.data.constructor as new (b: ArrayBuffer, o: number, n: number) => NpyArray;
   const dest = new Ctor(out.buffer, total, size); // total is a multiple of 64: aligned for any dtype
-  const src = arr as NdArray<NpyArray>;
   if (isContiguous(src as NdArray<TypedArray>)) {
     dest.set(src.data.subarray(src.offset, src.offset + size));
   } else {
-    ops.assign(ndarray(dest, shape.slice()), src); // one strided pass into place
+    ops.assign(ndarray(dest, src.shape.slice()), src); // one strided pass into place
   }
   return out;
 }
