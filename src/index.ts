@@ -18,6 +18,7 @@ export { convert, type ConvertOptions } from './convert/index.js';
 export { contiguousCopy, isContiguous } from './ndarray/copy.js';
 export { frombuffer, fromArray, type FromBufferOptions, type BufferLike, type FromArrayData } from './ndarray/wrap.js';
 export { toNpy, fromNpy, npyHeader } from './ndarray/npy.js';
+export { toMat, fromMat, type CvLike, type MatLike } from './ndarray/opencv.js';
 export { imreadBatch, type BatchOptions, type BatchProgress, type BatchSource } from './io/batch.js';
 export { FrameWriter, FrameReader, frameHeader, FRAME_MODES, type FrameReaderOptions } from './io/frames.js';
 export { encode, save, type EncodeFormat, type EncodeOptions } from './codecs/encode.js';
