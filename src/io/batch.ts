@@ -245,7 +245,8 @@ function pool(n: number): Worker[] {
     const w = startWorker();
     w.on('error', () => undefined); // reported to the batch that was running (below)
     w.on('exit', () => {
-      threads.splice(threads.indexOf(w), 1);
+      const at = threads.indexOf(w);
+      if (at >= 0) threads.splice(at, 1);
     });
     w.unref();
     threads.push(w);
