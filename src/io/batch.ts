@@ -22,6 +22,7 @@ import {
 } from '../errors.js';
 import { DTYPES, MODES, elementCount, isMode, shapeOf, type ArrayOf, type Mode } from '../modes.js';
 import { open, type OpenOptions } from '../open.js';
+import { toArray } from '../ndarray/to-array.js';
 
 /** What a batch reads: paths (or file: URLs) or encoded bytes. */
 export type BatchSource = string | URL | Uint8Array;
@@ -89,8 +90,8 @@ export async function decodeIntoSlot(source: BatchSource, index: number, slot: A
     if (img.mode === spec.mode) {
       await img._loadInto(slot);
     } else {
-      const converted = await img.convert(spec.mode);
-      slot.set(converted._storage());
+      await img.load();
+      toArray(img, { mode: spec.mode, out: slot }); // Pillow's convert, fused into the slot
     }
   } finally {
     await img.close();

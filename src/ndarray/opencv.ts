@@ -22,6 +22,7 @@
 import { UnsupportedError, invalidArgument } from '../errors.js';
 import { fromStorage, type Image } from '../image.js';
 import type { Mode } from '../modes.js';
+import { planImageConversion } from '../convert/index.js';
 import { toArray, type ToArrayOptions } from './to-array.js';
 
 /** The part of a Mat imarray uses. */
@@ -83,9 +84,9 @@ function planFor(img: Image): Plan {
       return { type: (cv) => cv.CV_8UC4, channels: 4, bytes: 1, fused: { order: 'LLLA' } };
     case 'P':
     case 'PA': {
-      // Pillow's convert() without a mode: RGBA when there is transparency, else RGB
-      const alpha = mode === 'PA' || img.info.transparency !== undefined || img.palette?.mode === 'RGBA';
-      return alpha
+      // expanded as Pillow's convert() without a mode: RGBA when there is transparency, else RGB
+      const target = mode === 'PA' ? 'RGBA' : planImageConversion(img, undefined).target;
+      return target === 'RGBA'
         ? { type: (cv) => cv.CV_8UC4, channels: 4, bytes: 1, fused: { mode: 'RGBA', order: 'BGRA' } }
         : { type: (cv) => cv.CV_8UC3, channels: 3, bytes: 1, fused: { mode: 'RGB', order: 'BGR' } };
     }
