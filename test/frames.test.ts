@@ -371,8 +371,10 @@ describe.each(['socket', 'connect'] as const)('backpressure (%s)', (kind) => {
       }
       await writer.end();
     })();
-    await new Promise((r) => setTimeout(r, 300));
+    // the first frame completes and the reader pauses (polled: no fixed delay, slow machines too)
+    for (let waited = 0; !b.isPaused() && waited < 50_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
     expect(b.isPaused()).toBe(true);
+    await new Promise((r) => setTimeout(r, 200)); // time for the writer to run ahead, if it could
     expect(written).toBeLessThan(total);
     let n = 0;
     for await (const img of reader) {
