@@ -13,4 +13,4 @@ export OPENCV4NODEJS_DISABLE_AUTOBUILD=1 JOBS="${JOBS:-2}"
 if [[ ! -f test/opencv/node_modules/@u4/opencv4nodejs/build/Release/opencv4nodejs.node ]]; then
   (cd test/opencv && npm ci --no-audit --no-fund)
 fi
-npx vitest run --config test/opencv/vitest.config.ts
+npx vitest run --config test/opencv/vitest.config.mts
