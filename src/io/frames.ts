@@ -26,7 +26,7 @@ import type { Readable, Writable } from 'node:stream';
 import { DecodeError, DecompressionBombError, InvalidArgumentError, TruncatedImageError, UnsupportedError, invalidArgument } from '../errors.js';
 import { fromStorage, type Image } from '../image.js';
 import { getMaxImagePixels } from '../limits.js';
-import { DTYPES, MODES, bandCount, viewAs, type Mode } from '../modes.js';
+import { DTYPES, MODES, elementCount, viewAs, type Mode } from '../modes.js';
 
 export const FRAME_MAGIC = 'IMFR';
 export const FRAME_VERSION = 1;
@@ -40,7 +40,7 @@ const zeroCopySockets = new WeakSet<object>();
 const CODE_OF = new Map<Mode, number>(FRAME_MODES.map((m, i) => [m, i + 1]));
 
 function payloadBytes(mode: Mode, width: number, height: number): number {
-  return width * height * bandCount(mode) * DTYPES[MODES[mode].dtype].BYTES_PER_ELEMENT;
+  return elementCount(mode, width, height) * DTYPES[MODES[mode].dtype].BYTES_PER_ELEMENT;
 }
 
 /** The 24-byte header of a `mode` frame of `width` x `height`. */

@@ -21,7 +21,7 @@
  */
 import { UnsupportedError, invalidArgument } from '../errors.js';
 import { fromStorage, type Image } from '../image.js';
-import type { Mode } from '../modes.js';
+import { DTYPES, MODES, type Mode } from '../modes.js';
 import { planImageConversion } from '../convert/index.js';
 import { toArray, type ToArrayOptions } from './to-array.js';
 
@@ -58,37 +58,36 @@ const pinned = new WeakMap<object, Buffer>();
 interface Plan {
   type: (cv: CvLike) => number;
   channels: number;
-  bytes: number;
   fused: ToArrayOptions;
 }
 
 function planFor(img: Image): Plan {
   const mode: Mode = img.mode;
-  const c1 = (type: (cv: CvLike) => number, bytes: number): Plan => ({ type, channels: 1, bytes, fused: {} });
+  const c1 = (type: (cv: CvLike) => number): Plan => ({ type, channels: 1, fused: {} });
   switch (mode) {
     case 'L':
-      return c1((cv) => cv.CV_8UC1, 1);
+      return c1((cv) => cv.CV_8UC1);
     case '1':
-      return { ...c1((cv) => cv.CV_8UC1, 1), fused: { mode: 'L' } };
+      return { ...c1((cv) => cv.CV_8UC1), fused: { mode: 'L' } };
     case 'I;16':
-      return c1((cv) => cv.CV_16UC1, 2);
+      return c1((cv) => cv.CV_16UC1);
     case 'I':
-      return c1((cv) => cv.CV_32SC1, 4);
+      return c1((cv) => cv.CV_32SC1);
     case 'F':
-      return c1((cv) => cv.CV_32FC1, 4);
+      return c1((cv) => cv.CV_32FC1);
     case 'RGB':
-      return { type: (cv) => cv.CV_8UC3, channels: 3, bytes: 1, fused: { order: 'BGR' } };
+      return { type: (cv) => cv.CV_8UC3, channels: 3, fused: { order: 'BGR' } };
     case 'RGBA':
-      return { type: (cv) => cv.CV_8UC4, channels: 4, bytes: 1, fused: { order: 'BGRA' } };
+      return { type: (cv) => cv.CV_8UC4, channels: 4, fused: { order: 'BGRA' } };
     case 'LA':
-      return { type: (cv) => cv.CV_8UC4, channels: 4, bytes: 1, fused: { order: 'LLLA' } };
+      return { type: (cv) => cv.CV_8UC4, channels: 4, fused: { order: 'LLLA' } };
     case 'P':
     case 'PA': {
       // expanded as Pillow's convert() without a mode: RGBA when there is transparency, else RGB
       const target = mode === 'PA' ? 'RGBA' : planImageConversion(img, undefined).target;
       return target === 'RGBA'
-        ? { type: (cv) => cv.CV_8UC4, channels: 4, bytes: 1, fused: { mode: 'RGBA', order: 'BGRA' } }
-        : { type: (cv) => cv.CV_8UC3, channels: 3, bytes: 1, fused: { mode: 'RGB', order: 'BGR' } };
+        ? { type: (cv) => cv.CV_8UC4, channels: 4, fused: { mode: 'RGBA', order: 'BGRA' } }
+        : { type: (cv) => cv.CV_8UC3, channels: 3, fused: { mode: 'RGB', order: 'BGR' } };
     }
     default:
       throw new UnsupportedError(`toMat: OpenCV has no ${mode} Mat; convert('RGB') (or 'L') first`);
@@ -107,9 +106,10 @@ export function toMat(img: Image, cv: CvLike): MatLike {
   if (typeof cv !== 'object' || cv === null || typeof cv.Mat !== 'function') throw invalidArgument('cv', 'the opencv4nodejs module', cv);
   const plan = planFor(img);
   img._pixels('toMat'); // not loaded: ImageNotLoadedError before any allocation
-  const buffer = Buffer.allocUnsafe(img.width * img.height * plan.channels * plan.bytes);
-  const el = plan.bytes === 1 ? Uint8Array : plan.bytes === 2 ? Uint16Array : img.mode === 'F' ? Float32Array : Int32Array;
-  const out = new el(buffer.buffer, buffer.byteOffset, buffer.length / plan.bytes);
+  const Ctor = DTYPES[MODES[plan.fused.mode ?? img.mode].dtype]; // the element type of the mode written
+  const count = img.width * img.height * plan.channels;
+  const buffer = Buffer.allocUnsafe(count * Ctor.BYTES_PER_ELEMENT);
+  const out = new Ctor(buffer.buffer, buffer.byteOffset, count);
   toArray(img, { ...plan.fused, out }); // every element written: allocUnsafe is safe
   const mat = new cv.Mat(img.height, img.width, plan.type(cv), buffer);
   pinned.set(mat, buffer);
