@@ -7,6 +7,7 @@
 import type { Mode } from '../../modes.js';
 import type { TypedArray } from '../../ndarray/copy.js';
 import { muldiv255 } from '../../convert/kernels.js';
+import { simdPermute } from './swizzle.js';
 
 export type Packer = (src: TypedArray, si: number, dst: Uint8Array, di: number, n: number) => void;
 
@@ -61,6 +62,43 @@ function swapRB4(src: Uint8Array, si: number, dst: Uint8Array, di: number, n: nu
   return n;
 }
 
+/** The scalar R <-> B swap: 32-bit words where both sides are 4-byte aligned, bytes for the rest. */
+export function swapRB(bands: 3 | 4): Packer {
+  const fast = bands === 3 ? swapRB3 : swapRB4;
+  return (src, si, dst, di, n) => {
+    const done = src instanceof Uint8Array ? fast(src, si, dst, di, n) : 0;
+    for (let i = done, s = si + done * bands, o = di + done * bands; i < n; i++, s += bands, o += bands) {
+      dst[o] = src[s + 2];
+      dst[o + 1] = src[s + 1];
+      dst[o + 2] = src[s];
+      if (bands === 4) dst[o + 3] = src[s + 3];
+    }
+  };
+}
+
+/** 3 or 4 output bytes per pixel, each a source band. */
+export function permuteLoop(bands: number, idx: readonly number[]): Packer {
+  if (idx.length === 3) {
+    const [a, b, c] = idx as [number, number, number];
+    return (src, si, dst, di, n) => {
+      for (let i = 0, s = si, o = di; i < n; i++, s += bands, o += 3) {
+        dst[o] = src[s + a];
+        dst[o + 1] = src[s + b];
+        dst[o + 2] = src[s + c];
+      }
+    };
+  }
+  const [a, b, c, d] = idx as [number, number, number, number];
+  return (src, si, dst, di, n) => {
+    for (let i = 0, s = si, o = di; i < n; i++, s += bands, o += 4) {
+      dst[o] = src[s + a];
+      dst[o + 1] = src[s + b];
+      dst[o + 2] = src[s + c];
+      dst[o + 3] = src[s + d];
+    }
+  };
+}
+
 /** Byte shuffle from `bands`-byte pixels: out channel j = src band spec[j] (or a constant). */
 export function shuffle(bands: number, spec: readonly Channel[]): Packer {
   const out = spec.length;
@@ -71,40 +109,18 @@ export function shuffle(bands: number, spec: readonly Channel[]): Packer {
   }
   const idx = spec.map((c) => (typeof c === 'number' ? c : -1));
   const fill = spec.map((c) => (typeof c === 'number' ? 0 : c.fill));
-  const swapsRB = idx[0] === 2 && idx[1] === 1 && idx[2] === 0 && (bands === 3 || idx[3] === 3);
-  if ((bands === 3 || bands === 4) && out === bands && swapsRB) {
-    const fast = bands === 3 ? swapRB3 : swapRB4;
+  if ((bands === 3 || bands === 4) && out === bands && idx.every((v) => v >= 0)) {
+    // A permutation within the pixel (RGB -> BGR, RGBA -> BGRA...): WebAssembly SIMD on bytes.
+    const simd = simdPermute(bands, idx);
+    const swapsRB = idx[0] === 2 && idx[1] === 1 && idx[2] === 0 && (bands === 3 || idx[3] === 3);
+    const scalar = swapsRB ? swapRB(bands) : permuteLoop(bands, idx);
+    if (simd === undefined) return scalar;
     return (src, si, dst, di, n) => {
-      const done = src instanceof Uint8Array ? fast(src, si, dst, di, n) : 0;
-      for (let i = done, s = si + done * bands, o = di + done * bands; i < n; i++, s += bands, o += bands) {
-        dst[o] = src[s + 2];
-        dst[o + 1] = src[s + 1];
-        dst[o + 2] = src[s];
-        if (bands === 4) dst[o + 3] = src[s + 3];
-      }
+      if (src instanceof Uint8Array) simd(src, si, dst, di, n);
+      else scalar(src, si, dst, di, n);
     };
   }
-  if (out === 3) {
-    const [a, b, c] = idx as [number, number, number];
-    return (src, si, dst, di, n) => {
-      for (let i = 0, s = si, o = di; i < n; i++, s += bands, o += 3) {
-        dst[o] = src[s + a];
-        dst[o + 1] = src[s + b];
-        dst[o + 2] = src[s + c];
-      }
-    };
-  }
-  if (out === 4 && idx.every((v) => v >= 0)) {
-    const [a, b, c, d] = idx as [number, number, number, number];
-    return (src, si, dst, di, n) => {
-      for (let i = 0, s = si, o = di; i < n; i++, s += bands, o += 4) {
-        dst[o] = src[s + a];
-        dst[o + 1] = src[s + b];
-        dst[o + 2] = src[s + c];
-        dst[o + 3] = src[s + d];
-      }
-    };
-  }
+  if ((out === 3 || out === 4) && idx.every((v) => v >= 0)) return permuteLoop(bands, idx);
   return (src, si, dst, di, n) => {
     for (let i = 0, s = si, o = di; i < n; i++, s += bands, o += out) {
       for (let j = 0; j < out; j++) dst[o + j] = idx[j] >= 0 ? src[s + idx[j]] : fill[j];

@@ -1,0 +1,123 @@
+/**
+ * The WebAssembly SIMD byte permutation (src/codecs/raw/swizzle.ts) against a naive loop, the
+ * scalar fallbacks it replaces, and the committed bytes against a fresh compile of swizzle.wat.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { fromArray, toArray, encodeInto } from '../src/index.js';
+import { simdPermute } from '../src/codecs/raw/swizzle.js';
+import { permuteLoop, swapRB } from '../src/codecs/raw/pack.js';
+import { SWIZZLE_WASM } from '../src/codecs/raw/swizzle-wasm.js';
+import ndarray from 'ndarray';
+import { compileWat, wasmModuleSource } from '../scripts/build-wasm.mjs';
+
+
+function permutations(n: number): number[][] {
+  if (n === 1) return [[0]];
+  return permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)]));
+}
+
+function naive(bands: number, perm: number[], src: Uint8Array, si: number, dst: Uint8Array, di: number, n: number): void {
+  for (let i = 0; i < n; i++) for (let c = 0; c < bands; c++) dst[di + i * bands + c] = src[si + i * bands + (perm[c] ?? 0)] ?? 0;
+}
+
+function noise(length: number, seed: number): Uint8Array {
+  const a = new Uint8Array(length);
+  let x = seed;
+  for (let i = 0; i < length; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    a[i] = x >>> 24;
+  }
+  return a;
+}
+
+describe('swizzle.wasm', () => {
+  it('is the compiled swizzle.wat (npm run wasm)', async () => {
+    const wat = fileURLToPath(new URL('../src/codecs/raw/swizzle.wat', import.meta.url));
+    const bytes = await compileWat(wat);
+    expect(Buffer.from(SWIZZLE_WASM, 'base64').equals(bytes)).toBe(true);
+    const generated = readFileSync(new URL('../src/codecs/raw/swizzle-wasm.ts', import.meta.url), 'utf8');
+    expect(generated).toBe(wasmModuleSource(bytes));
+  });
+
+  it('loads in this engine (WebAssembly SIMD present in Node >= 16)', () => {
+    expect(simdPermute(3, [2, 1, 0])).toBeTypeOf('function');
+  });
+});
+
+describe('simdPermute', () => {
+  // Lengths around the 16-byte vector, the 30720-byte block and its multiples; odd offsets.
+  const counts = [0, 1, 2, 3, 4, 5, 6, 7, 15, 16, 17, 2559, 2560, 2561, 7679, 7680, 7681, 10239, 10240, 10241, 25000];
+  for (const bands of [3, 4] as const) {
+    for (const perm of permutations(bands)) {
+      it(`${bands} bands, perm ${perm.join('')}: equals the naive loop and the scalar kernel, input untouched`, () => {
+        const simd = simdPermute(bands, perm);
+        expect(simd).toBeDefined();
+        const scalar = permuteLoop(bands, perm);
+        for (const n of counts) {
+          for (const [si, di] of [[0, 0], [1, 5], [bands * 3 + 2, 7]] as const) {
+            const src = noise(si + n * bands + 9, n + si);
+            const before = src.slice();
+            const expected = noise(di + n * bands + 11, 99);
+            const got = expected.slice();
+            const viaScalar = expected.slice();
+            naive(bands, perm, src, si, expected, di, n);
+            simd?.(src, si, got, di, n);
+            scalar(src, si, viaScalar, di, n);
+            expect(Buffer.from(got).equals(expected)).toBe(true);
+            expect(Buffer.from(viaScalar).equals(expected)).toBe(true);
+            expect(Buffer.from(src).equals(before)).toBe(true);
+          }
+        }
+      });
+    }
+  }
+
+  it('takes repeated bands (RGB -> RRG) and refuses what is not one byte per band', () => {
+    const src = noise(3 * 5000, 3);
+    const expected = new Uint8Array(src.length);
+    const got = new Uint8Array(src.length);
+    naive(3, [0, 0, 1], src, 0, expected, 0, 5000);
+    simdPermute(3, [0, 0, 1])?.(src, 0, got, 0, 5000);
+    expect(Buffer.from(got).equals(expected)).toBe(true);
+    expect(simdPermute(3, [0, 1])).toBeUndefined();
+    expect(simdPermute(4, [0, 1, 2, 4])).toBeUndefined();
+    expect(simdPermute(3, [0, 1, -1])).toBeUndefined();
+  });
+
+  it('scalar R<->B swap (the fallback without SIMD) equals the naive loop, aligned and not', () => {
+    for (const bands of [3, 4] as const) {
+      const perm = bands === 3 ? [2, 1, 0] : [2, 1, 0, 3];
+      for (const [si, di] of [[0, 0], [4, 8], [1, 0], [0, 3]] as const) {
+        const n = 1001;
+        const src = noise(si + n * bands, 7);
+        const expected = new Uint8Array(di + n * bands);
+        const got = new Uint8Array(di + n * bands);
+        naive(bands, perm, src, si, expected, di, n);
+        swapRB(bands)(src, si, got, di, n);
+        expect(Buffer.from(got).equals(expected)).toBe(true);
+      }
+    }
+  });
+});
+
+describe('through the public API', () => {
+  it('toArray order BGR / BGRA and encodeInto BGR on images larger than one block', () => {
+    const [w, h] = [301, 77]; // 23177 pixels: RGB 69531 bytes, RGBA 92708 (several 30720-byte blocks)
+    for (const bands of [3, 4] as const) {
+      const px = noise(w * h * bands, bands);
+      const img = fromArray(ndarray(px, [h, w, bands]), bands === 3 ? 'RGB' : 'RGBA');
+      const order = bands === 3 ? 'BGR' : 'BGRA';
+      const perm = bands === 3 ? [2, 1, 0] : [2, 1, 0, 3];
+      const expected = new Uint8Array(px.length);
+      naive(bands, perm, px, 0, expected, 0, w * h);
+      const arr = toArray(img, { order });
+      expect(arr.shape).toEqual([h, w, bands]);
+      expect(Buffer.from(arr.data).equals(expected)).toBe(true);
+      const dest = new Uint8Array(px.length);
+      encodeInto(img, dest, order);
+      expect(Buffer.from(dest).equals(expected)).toBe(true);
+    }
+  });
+});
