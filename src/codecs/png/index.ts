@@ -1,10 +1,11 @@
 /**
- * PNG / APNG decoder in TypeScript over node:zlib's streaming inflate.
+ * PNG / APNG decoder in TypeScript over node:zlib's inflate (inflate.ts).
  *
  *  open():  the chunk reader walks the header chunks (IHDR, PLTE, tRNS, text, iCCP, acTL,
  *           fcTL...) and stops at the first image-data chunk, like Pillow's `_open`.
  *  load():  allocates the image once (from IHDR), then streams IDAT payloads into inflate
- *           and the inflated bytes through RowSink straight into that allocation. Chunks
+ *           (one reused output block) and the inflated bytes through RowSink straight into
+ *           that allocation. Chunks
  *           after the image data (text, eXIf) are read into `info`, like Pillow's `load_end`.
  *  seek():  APNG frames, composited like Pillow (apng.ts).
  *
@@ -12,7 +13,6 @@
  * "truncated" at load (or, with loadTruncated, the partial image with missing rows 0);
  * corrupt zlib data or a bad filter byte is a decode error.
  */
-import { createInflate, type Inflate } from 'node:zlib';
 import { DecodeError, EndOfSequenceError, ImarrayError, TruncatedImageError, UnidentifiedImageError } from '../../errors.js';
 import type { Codec, Decoding, Header, OpenOptions } from '../codec.js';
 import type { Input } from '../../io/input.js';
@@ -21,18 +21,11 @@ import { allocate, bandCount, type ArrayOf, type Mode } from '../../modes.js';
 import { ChunkReader, BadChunkType, BadSignature, PNG_SIGNATURE, type ChunkHandler } from './chunks.js';
 import { pngLayout, type PngLayout } from './modes.js';
 import { RowSink, type SinkTarget } from './rows.js';
+import { createInflater } from './inflate.js';
 import { readAncillary, u32, u16 } from './info.js';
 import {
   blendOver, cropRegion, pasteRegion, DISPOSE_BACKGROUND, DISPOSE_PREVIOUS, BLEND_OVER, type Box, type Storage,
 } from './apng.js';
-
-/** Output chunk size of the inflate stream. */
-const INFLATE_CHUNK = 524288;
-/** Bytes of compressed data per zlib write, and how many such buffers circulate. */
-const STAGE = 256 * 1024;
-const STAGE_BUFFERS = 4;
-/** Inflated chunks allowed to wait for the unfilter before zlib is paused. */
-const QUEUE_MAX = 4;
 
 interface FrameControl {
   bbox: Box;
@@ -244,6 +237,7 @@ class PngDecoding implements Decoding {
     const reader = new ChunkReader(false, this.pos);
     let dataOver = false;
     let pending: Uint8Array[] = [];
+    let failure: unknown = null;
     const handler: ChunkHandler = {
       header: (type) => {
         if (!dataOver && type === kind) return true;
@@ -270,93 +264,30 @@ class PngDecoding implements Decoding {
       },
     };
 
-    // Inflate runs on libuv's thread pool; unfiltering runs here. Inflated chunks are queued
-    // and handled in a later macrotask so zlib can inflate the next chunk meanwhile (the two
-    // cores overlap). The queue is bounded: zlib is paused while QUEUE_MAX chunks wait.
-    const inflate = createInflate({ chunkSize: INFLATE_CHUNK });
-    let failure: unknown = null;
-    let inflateOver = false;
-    const queue: Buffer[] = [];
-    let scheduled = false;
-    let settle: () => void = () => undefined;
-    const finished = new Promise<void>((resolve) => {
-      settle = resolve;
+    const inflater = createInflater((data) => {
+      sink.write(data);
+      return !sink.done;
     });
-    const checkDone = (): void => {
-      if (sink.done || failure !== null) {
-        queue.length = 0;
-        inflate.destroy();
-        settle();
-      } else if (inflateOver && queue.length === 0) {
-        settle();
-      }
-    };
-    // One chunk per macrotask: zlib's completion callback (which queues its next thread-pool
-    // job) runs on this thread too, and must not wait behind a long run of unfiltering.
-    const drainQueue = (): void => {
-      scheduled = false;
-      const buf = queue.shift();
-      try {
-        if (buf !== undefined && !sink.done) sink.write(buf);
-      } catch (e) {
-        failure ??= e;
-      }
-      if (queue.length > 0 && !sink.done && failure === null) {
-        scheduled = true;
-        setImmediate(drainQueue);
-      }
-      if (queue.length < QUEUE_MAX && inflate.isPaused()) inflate.resume();
-      checkDone();
-    };
-    inflate.on('data', (buf: Buffer) => {
-      if (sink.done || failure !== null) return;
-      queue.push(buf);
-      if (queue.length >= QUEUE_MAX) inflate.pause();
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(drainQueue);
-      }
-    });
-    inflate.on('error', (e) => {
-      if (!sink.done && failure === null) {
-        // rows inflated before the error still count (Pillow keeps them): drain first
-        for (let buf = queue.shift(); buf !== undefined && !sink.done; buf = queue.shift()) sink.write(buf);
-        if (!sink.done) failure = e;
-      }
-      inflateOver = true;
-      checkDone();
-    });
-    inflate.on('end', () => {
-      inflateOver = true;
-      if (!scheduled) checkDone();
-    });
-    inflate.on('close', () => {
-      inflateOver = true;
-      if (!scheduled) checkDone();
-    });
-
-    const stager = new Stager(inflate);
     try {
       for await (const block of this.input.blocks(this.pos, 256 * 1024)) {
         reader.feed(block, handler);
         for (const piece of pending) {
-          for (let o = 0; o < piece.length && !sink.done && failure === null; ) {
-            o += await stager.add(piece.subarray(o));
-          }
+          if (sink.done || inflater.failure !== null) break;
+          await inflater.push(piece);
         }
         pending = [];
-        await stager.flush(); // each input block reaches zlib promptly (streams, sockets)
+        await inflater.flush();
         if (!this.animated) this.input.release(reader.pos);
         if (reader.stopped) break;
       }
     } catch (e) {
       // garbage where a chunk header should be reads as the end of the file (Pillow's
       // load_read/load_end stop there); anything else is the failure to report
-      if (!(e instanceof BadChunkType)) failure ??= e;
+      if (!(e instanceof BadChunkType)) failure = e;
+      inflater.stop(); // zlib may never emit another event (fuzz find)
     }
-    if (!sink.done && failure === null) inflate.end();
-    else checkDone(); // a failure while reading chunks: zlib may never emit another event (fuzz find)
-    await finished;
+    await inflater.finish();
+    failure = inflater.failure ?? failure; // the inflater's (or the unfilter's) came first
     this.pos = reader.stopped ? reader.pos : Number.POSITIVE_INFINITY;
 
     if (sink.done) return;
@@ -490,83 +421,6 @@ class PngDecoding implements Decoding {
   close(): Promise<void> {
     return this.input.close();
   }
-}
-
-/**
- * Copies IDAT payload pieces into a few recycled staging buffers of STAGE bytes and writes
- * those to zlib. PNG writers emit 8-64 KB IDAT chunks and each zlib write is a thread-pool
- * round trip, so batching matters; recycling (a buffer returns in zlib's write callback,
- * once consumed) keeps compressed data from piling up as garbage, and lets the input reuse
- * its read buffer.
- */
-class Stager {
-  private readonly free: Uint8Array[] = [];
-  private made = 0;
-  private waiting: (() => void) | null = null;
-  private cur: Uint8Array | null = null;
-  private fill = 0;
-  private closed = false;
-
-  constructor(private readonly zlib: Inflate) {
-    zlib.once('close', () => {
-      this.closed = true;
-      this.wake();
-    });
-  }
-
-  private wake(): void {
-    const w = this.waiting;
-    this.waiting = null;
-    w?.();
-  }
-
-  private async take(): Promise<Uint8Array | null> {
-    for (;;) {
-      if (this.closed) return null;
-      const b = this.free.pop();
-      if (b !== undefined) return b;
-      if (this.made < STAGE_BUFFERS) {
-        this.made++;
-        return new Uint8Array(STAGE);
-      }
-      await new Promise<void>((r) => (this.waiting = r));
-    }
-  }
-
-  /** Copies as much of `piece` as fits; returns the bytes taken (all of it once closed). */
-  async add(piece: Uint8Array): Promise<number> {
-    this.cur ??= await this.take();
-    if (this.cur === null) return piece.length;
-    const n = Math.min(STAGE - this.fill, piece.length);
-    this.cur.set(piece.subarray(0, n), this.fill);
-    this.fill += n;
-    if (this.fill === STAGE) await this.flush();
-    return n;
-  }
-
-  async flush(): Promise<void> {
-    const buf = this.cur;
-    if (buf === null || this.fill === 0 || this.closed) return;
-    const ok = this.zlib.write(buf.subarray(0, this.fill), () => {
-      this.free.push(buf);
-      this.wake();
-    });
-    this.cur = null;
-    this.fill = 0;
-    if (!ok) await waitDrain(this.zlib);
-  }
-}
-
-function waitDrain(stream: Inflate): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      stream.off('drain', done);
-      stream.off('close', done);
-      resolve();
-    };
-    stream.on('drain', done);
-    stream.on('close', done);
-  });
 }
 
 export const pngCodec: Codec = {
