@@ -114,7 +114,7 @@ export async function run() {
   }
   report('Peak memory of one 4096^2 RGB PNG decode, fresh process (MiB above the idle baseline)',
     table(['decoder', 'output', 'peak RSS growth', 'peak external growth', 'external beyond output'], mem) +
-    '\n\nTarget: no more than the output plus 2 MB. RSS also counts the JS heap and code pages touched; "external" counts buffers (ArrayBuffers included).\n"imarray-stream" reads the file through a Readable; "imarray, zlib stream (fallback)" is the decoder on node:zlib's public stream (inflate.ts StreamInflater).');
+    '\n\nTarget: no more than the output plus 2 MB. RSS also counts the JS heap and code pages touched; "external" counts buffers (ArrayBuffers included).\n"imarray-stream" reads the file through a Readable; "imarray, zlib stream (fallback)" is the decoder on the public node:zlib stream (inflate.ts StreamInflater).');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

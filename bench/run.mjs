@@ -17,5 +17,10 @@ for (const name of wanted) {
   if (!load) throw new Error(`unknown bench section ${name}; have ${Object.keys(SECTIONS).join(', ')}`);
   await (await load()).run();
 }
-// x64 (this repository's machine) is bench/RESULTS.md; other architectures get their own file
-copyFileSync(OUT + 'results.md', new URL(process.arch === 'x64' ? './RESULTS.md' : `./RESULTS-${process.arch}.md`, import.meta.url));
+// A full run is bench/RESULTS.md on x64 (this repository's machine), RESULTS-<arch>.md elsewhere;
+// a run of some sections stays in bench/out/results.md (paste its sections in by hand).
+if (wanted.length === Object.keys(SECTIONS).length) {
+  copyFileSync(OUT + 'results.md', new URL(process.arch === 'x64' ? './RESULTS.md' : `./RESULTS-${process.arch}.md`, import.meta.url));
+} else {
+  console.log(`\nsections ${wanted.join(', ')} written to ${OUT}results.md (bench/RESULTS.md is for full runs)`);
+}

@@ -5,8 +5,8 @@
  *           fcTL...) and stops at the first image-data chunk, like Pillow's `_open`.
  *  load():  allocates the image once (from IHDR), then streams IDAT payloads into inflate
  *           (one reused output block) and the inflated bytes through RowSink straight into
- *           that allocation. Chunks
- *           after the image data (text, eXIf) are read into `info`, like Pillow's `load_end`.
+ *           that allocation. Chunks after the image data (text, eXIf) are read into `info`,
+ *           like Pillow's `load_end`.
  *  seek():  APNG frames, composited like Pillow (apng.ts).
  *
  * Errors follow Pillow: a broken header is "unidentified" at open; data that ends early is
@@ -283,8 +283,10 @@ class PngDecoding implements Decoding {
     } catch (e) {
       // garbage where a chunk header should be reads as the end of the file (Pillow's
       // load_read/load_end stop there); anything else is the failure to report
-      if (!(e instanceof BadChunkType)) failure = e;
-      inflater.stop(); // zlib may never emit another event (fuzz find)
+      if (!(e instanceof BadChunkType)) {
+        failure = e;
+        inflater.stop(); // zlib may never emit another event (fuzz find)
+      }
     }
     await inflater.finish();
     failure = inflater.failure ?? failure; // the inflater's (or the unfilter's) came first
