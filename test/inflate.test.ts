@@ -5,6 +5,7 @@
  * (png.test.ts checks the default path against Pillow's hashes).
  */
 import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
 import { deflateSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { open, toArray } from '../src/index.js';
@@ -108,6 +109,22 @@ describe('BlockInflater', () => {
     expect(Buffer.from(plain.subarray(0, b.out.length)).equals(b.out)).toBe(true);
     // the stream path reports the early end when it is ended (Z_BUF_ERROR); the decoder reads both as truncation
     expect(s.out.length).toBeLessThanOrEqual(b.out.length);
+  });
+
+  it('gives the event loop turns while a large image decodes from a Buffer (the inflate itself is synchronous)', async () => {
+    const [w, h] = [4096, 2048]; // 24 MB: over 100 ms of decode on any machine we know
+    const px = noise(w * h * 3);
+    const png = await sharp(px, { raw: { width: w, height: h, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
+    const img = await open(png);
+    let ticks = 0;
+    const timer = setInterval(() => { ticks++; }, 1);
+    try {
+      await img.load();
+    } finally {
+      clearInterval(timer);
+    }
+    expect(sha256(toArray(img).data)).toBe(sha256(px));
+    expect(ticks).toBeGreaterThanOrEqual(2); // without the 10 ms slices: 0 (checked)
   });
 
   it('leaves the caller\'s compressed bytes untouched', async () => {

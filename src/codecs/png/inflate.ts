@@ -18,6 +18,8 @@ import { constants, createInflate, deflateSync, type Inflate } from 'node:zlib';
 
 /** Bytes of inflated output per step; stays in L2 cache between inflate and unfilter. */
 const BLOCK = 256 * 1024;
+/** BlockInflater yields to the event loop after this much synchronous work. */
+const YIELD_MS = 10;
 /** StreamInflater: output chunk size, compressed bytes per zlib write, buffers circulating. */
 const STREAM_CHUNK = 524288;
 const STAGE = 256 * 1024;
@@ -66,6 +68,7 @@ function handleOf(stream: Inflate): { handle: ZlibHandle; state: Uint32Array } |
 export class BlockInflater implements Inflater {
   failure: unknown = null;
   private ended = false;
+  private sliceEnd = performance.now() + YIELD_MS;
   private readonly out: Uint8Array;
 
   private constructor(
@@ -107,16 +110,32 @@ export class BlockInflater implements Inflater {
     const got: number[] = [];
     const inf = BlockInflater.over(createInflate(), (d) => { got.push(...d); return true; }, 1000);
     if (inf === undefined) return false;
-    inf.push(z.subarray(0, 100));
-    inf.push(z.subarray(100));
+    inf.run(z.subarray(0, 100), 0, Infinity);
+    inf.run(z.subarray(100), 0, Infinity);
     inf.stop();
     return inf.failure === null && got.length === plain.length && got.every((v, i) => v === plain[i]);
   }
 
-  push(piece: Uint8Array): void {
+  async push(piece: Uint8Array): Promise<void> {
+    // The work is synchronous: give the event loop a turn every YIELD_MS (a server keeps
+    // answering while a large image from a Buffer decodes).
+    for (let at = 0; at >= 0; ) {
+      at = this.run(piece, at, this.sliceEnd);
+      if (performance.now() > this.sliceEnd) {
+        await new Promise((resolve) => setImmediate(resolve));
+        this.sliceEnd = performance.now() + YIELD_MS;
+      }
+    }
+  }
+
+  /**
+   * Inflates `piece` from byte `from` until it is used up, the stream or the consumer is done
+   * (-1), or `deadline` passes (the offset to go on from).
+   */
+  private run(piece: Uint8Array, from: number, deadline: number): number {
     const { out, state } = this;
-    let off = 0;
-    let avail = piece.length;
+    let off = from;
+    let avail = piece.length - from;
     while (!this.ended && this.failure === null) {
       this.handle.writeSync(constants.Z_NO_FLUSH, piece, off, avail, out, 0, out.length);
       if (this.failure !== null) break;
@@ -133,11 +152,16 @@ export class BlockInflater implements Inflater {
           break;
         }
       }
-      if (availOut === 0) continue; // the block filled up: more output may be waiting
+      if (availOut === 0) {
+        // the block filled up: more output may be waiting
+        if (performance.now() > deadline && !this.ended) return off;
+        continue;
+      }
       // zlib stopped with room left: it needs more input, or the stream ended (input left over)
       if (avail > 0) this.ended = true;
       break;
     }
+    return -1;
   }
 
   flush(): void {
