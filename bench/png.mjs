@@ -9,6 +9,7 @@ import { Transformer } from '@napi-rs/image';
 import { PNG } from 'pngjs';
 import { imread } from '../dist/index.js';
 import { preferInflater } from '../dist/codecs/png/inflate.js';
+import { preferUnfilter } from '../dist/codecs/png/rows.js';
 import { OUT, race, table, ms, ratio, report, photoLike, pillowPython, timePillow } from './lib.mjs';
 
 /** A PNG whose every row uses `filter` (0 none .. 4 Paeth): a writer of our own for the bench. */
@@ -93,6 +94,15 @@ export async function run() {
           return await imread(file);
         } finally {
           preferInflater('block');
+        }
+      },
+      // the unfilter before the WebAssembly SIMD kernels: the JavaScript loops of unfilter.ts
+      'imarray, JS unfilter (before)': async () => {
+        preferUnfilter('js');
+        try {
+          return await imread(file);
+        } finally {
+          preferUnfilter('simd');
         }
       },
       'sharp raw': () => (grey ? sharp(file).toColourspace('b-w') : sharp(file)).raw().toBuffer({ resolveWithObject: true }),

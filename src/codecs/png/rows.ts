@@ -1,20 +1,39 @@
 /**
  * RowSink: takes the inflated byte stream in pieces of any size and writes pixels straight
- * into the image's one allocation. Working memory is two rows. For modes whose unfiltered
- * bytes are already the output pixels (8-bit L, P, LA, RGB, RGBA, not interlaced) the row is
- * unfiltered in place inside the output array, its previous row serving as `prev`: no
- * scratch and no extra copy at all. Otherwise rows are unfiltered in a scratch pair and
- * unpacked (bit expansion, 16-bit -> 8-bit, byte swap, Adam7 scatter) into the output.
+ * into the image's one allocation. Working memory is a few rows.
+ *
+ * Rows of at least SIMD_MIN_ROW bytes are unfiltered by the WebAssembly SIMD kernels
+ * (./unfilter-simd.ts): each row is gathered in the kernel's memory, unfiltered there, and
+ * copied into the output (modes whose unfiltered bytes are the pixels: 8-bit L, P, LA, RGB,
+ * RGBA, not interlaced) or unpacked into it. Without SIMD, and for short rows, the
+ * JavaScript kernels (./unfilter.ts) run: the "direct" modes unfilter in place inside the
+ * output array, the row above serving as `prev`; the others unfilter in a scratch pair.
+ * Unpacking covers bit expansion, 16-bit -> 8-bit, byte swap and the Adam7 scatter.
  */
 import { bandCount } from '../../modes.js';
 import { filterBpp, rowBytes, type PngLayout } from './modes.js';
 import { unfilterRow } from './unfilter.js';
+import { acquireSimdRows, type SimdRows } from './unfilter-simd.js';
 import { UNPACKERS, IDENTITY_RAWMODES, type Unpacker } from './unpack.js';
 
 /** Adam7 passes: x0, y0, dx, dy. */
 const ADAM7: readonly (readonly [number, number, number, number])[] = [
   [0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2],
 ];
+
+/**
+ * Shortest row given to the SIMD kernels: below it a row's two copies and the call cost more
+ * than they save (bench/png.mjs measures 4096-pixel rows).
+ */
+const SIMD_MIN_ROW = 64;
+
+/** Which unfilter kernels new decoders use: 'simd' where available (the default), or 'js'. */
+let preferred: 'simd' | 'js' = 'simd';
+
+/** For tests and benchmarks: unfilter with the JavaScript kernels. */
+export function preferUnfilter(kind: 'simd' | 'js'): void {
+  preferred = kind;
+}
 
 interface Pass {
   x0: number;
@@ -43,8 +62,10 @@ export class RowSink {
   private readonly bpp: number;
   private readonly bands: number;
   private readonly unpack: Unpacker;
-  /** Unfilter straight into `out` (no scratch, no unpack). */
+  /** Unfiltered rows are the output bytes: copy them in (SIMD) or unfilter in place (JS). */
   private readonly direct: boolean;
+  /** The SIMD kernel's row slots, while this sink holds them. */
+  private simd: SimdRows | undefined;
   private readonly outBytes: Uint8Array;
   private cur: Uint8Array;
   private prev: Uint8Array;
@@ -78,10 +99,13 @@ export class RowSink {
     this.rowsTotal = this.passes.reduce((a, p) => a + p.h, 0);
     this.direct = !interlaced && IDENTITY_RAWMODES.has(layout.rawmode) && target.out instanceof Uint8Array;
     this.outBytes = target.out instanceof Uint8Array ? target.out : new Uint8Array(0);
-    const scratch = this.direct ? 0 : Math.max(0, ...this.passes.map((p) => p.rowLen));
+    const longest = Math.max(0, ...this.passes.map((p) => p.rowLen));
+    if (preferred === 'simd' && longest >= SIMD_MIN_ROW) this.simd = acquireSimdRows(longest);
+    const scratch = this.direct || this.simd !== undefined ? 0 : longest;
     this.cur = new Uint8Array(scratch);
     this.prev = new Uint8Array(scratch);
     this.done = this.passes.length === 0;
+    if (this.done) this.releaseSimd();
     this.startRow();
   }
 
@@ -105,9 +129,10 @@ export class RowSink {
       }
       const pass = this.passes[this.p];
       const take = Math.min(pass.rowLen - this.filled, n - i);
-      const dest = this.direct ? this.outBytes : this.cur;
-      const off = this.direct ? this.destOff : 0;
-      dest.set(data.subarray(i, i + take), off + this.filled);
+      const simd = this.simd;
+      if (simd !== undefined) simd.mem.set(data.subarray(i, i + take), simd.raw + this.filled);
+      else if (this.direct) this.outBytes.set(data.subarray(i, i + take), this.destOff + this.filled);
+      else this.cur.set(data.subarray(i, i + take), this.filled);
       this.filled += take;
       i += take;
       if (this.filled === pass.rowLen) this.finishRow(pass);
@@ -116,17 +141,35 @@ export class RowSink {
   }
 
   /**
-   * The input ended mid-row: in the direct path the row's raw bytes already sit in the output,
-   * so clear them. Pillow writes whole rows only; missing rows stay 0.
+   * The input ended mid-row: in the JS direct path the row's raw bytes already sit in the
+   * output, so clear them. Pillow writes whole rows only; missing rows stay 0.
    */
   abandonPartialRow(): void {
-    if (this.direct && !this.done && this.filled > 0) this.outBytes.fill(0, this.destOff, this.destOff + this.filled);
+    if (this.direct && this.simd === undefined && !this.done && this.filled > 0) {
+      this.outBytes.fill(0, this.destOff, this.destOff + this.filled);
+    }
     this.filled = -1;
+  }
+
+  private releaseSimd(): void {
+    this.simd?.release();
+    this.simd = undefined;
   }
 
   private finishRow(pass: Pass): void {
     const where = (): string => `row ${this.r} of pass ${this.p}`;
-    if (this.direct) {
+    const simd = this.simd;
+    if (simd !== undefined) {
+      if (this.r === 0) simd.startPass();
+      const o = simd.unfilter(this.filter, pass.rowLen, this.bpp, where);
+      if (this.direct) {
+        this.outBytes.set(simd.mem.subarray(o, o + pass.rowLen), this.destOff);
+      } else {
+        const t = this.target;
+        const y = t.y + pass.y0 + this.r * pass.dy;
+        this.unpack(simd.mem, o, t.out, (y * t.canvasWidth + t.x + pass.x0) * this.bands, pass.w, pass.dx * this.bands);
+      }
+    } else if (this.direct) {
       const pitch = this.target.canvasWidth * this.bands;
       const prev = this.r === 0 ? null : this.outBytes;
       unfilterRow(this.filter, this.outBytes, this.destOff, prev, this.destOff - pitch, pass.rowLen, this.bpp, where);
@@ -145,7 +188,10 @@ export class RowSink {
     if (this.r === pass.h) {
       this.r = 0;
       this.p++;
-      if (this.p === this.passes.length) this.done = true;
+      if (this.p === this.passes.length) {
+        this.done = true;
+        this.releaseSimd();
+      }
     }
     this.startRow();
   }

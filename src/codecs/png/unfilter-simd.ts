@@ -1,0 +1,152 @@
+/**
+ * PNG unfiltering with WebAssembly SIMD (./unfilter.wat, compiled into ./unfilter-wasm.ts by
+ * `npm run wasm`): Up 16 bytes per instruction, Sub / Average / Paeth one whole pixel (up to
+ * 8 bytes) per step instead of one byte, with the neighbours held in vector registers.
+ *
+ * WebAssembly reaches only its own memory, so a decoder holds one `SimdRows`: three row
+ * slots in a module instance of its own. RowSink copies each filtered row into `raw`,
+ * `unfilter()` writes the unfiltered row into the slot after it, and RowSink copies it from
+ * there into the image (or unpacks it). The slot written last is the next row's `prev`.
+ *
+ * Instances are pooled (a few, per thread) and handed to one decoder at a time: concurrent
+ * decodes never share slots. A decoder that is dropped before it finishes never returns its
+ * instance; it is garbage-collected with it.
+ *
+ * `acquireSimdRows` returns undefined where WebAssembly SIMD is missing; RowSink then keeps the
+ * JavaScript kernels of ./unfilter.ts, which remain the reference the tests compare against.
+ */
+import { DecodeError } from '../../errors.js';
+import { UNFILTER_WASM } from './unfilter-wasm.js';
+
+/** The slice of the WebAssembly global used here (Node has it; @types/node 20 does not declare it). */
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: Record<string, unknown> };
+};
+
+interface WasmMemory {
+  buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+interface Exports {
+  memory: WasmMemory;
+  up(src: number, prev: number, dst: number, n: number): void;
+  sub(src: number, dst: number, n: number, bpp: number): void;
+  avg(src: number, prev: number, dst: number, n: number, bpp: number): void;
+  paeth(src: number, prev: number, dst: number, n: number, bpp: number): void;
+}
+
+const PAGE = 65536;
+/** Bytes the kernels may read or write past a row (one vector), rounded for alignment. */
+const SLACK = 32;
+/** Idle instances kept for reuse, and the largest memory worth keeping. */
+const POOL_SIZE = 2;
+const POOL_MAX_BYTES = 4 << 20;
+
+let module: object | null | undefined;
+const pool: SimdRows[] = [];
+
+function compile(): object | null {
+  if (module !== undefined) return module;
+  module = null;
+  try {
+    const m = new WebAssembly.Module(Buffer.from(UNFILTER_WASM, 'base64'));
+    const probe = new WebAssembly.Instance(m).exports;
+    if (isExports(probe)) module = m;
+  } catch {
+    // No WebAssembly SIMD in this engine: RowSink keeps the JavaScript kernels.
+  }
+  return module;
+}
+
+function isExports(e: Record<string, unknown>): e is Record<string, unknown> & Exports {
+  const memory = e.memory;
+  return typeof e.up === 'function' && typeof e.sub === 'function' && typeof e.avg === 'function' &&
+    typeof e.paeth === 'function' && typeof memory === 'object' && memory !== null && 'grow' in memory && 'buffer' in memory;
+}
+
+/** Three row slots (`raw`, then two that alternate as current and previous) in one instance. */
+export class SimdRows {
+  /** The instance's memory; valid while this object is held (it never grows in between). */
+  mem: Uint8Array;
+  /** Where the caller puts the filtered row. */
+  readonly raw = 0;
+  private slot = 0;
+  private prev = 0;
+  private cur = 0;
+
+  private constructor(private readonly k: Exports) {
+    this.mem = new Uint8Array(k.memory.buffer);
+  }
+
+  static create(): SimdRows | undefined {
+    const m = compile();
+    if (m === null) return undefined;
+    const { exports } = new WebAssembly.Instance(m);
+    return isExports(exports) ? new SimdRows(exports) : undefined;
+  }
+
+  /** Lays out slots for rows of up to `rowLen` bytes, growing the memory if needed. */
+  reserve(rowLen: number): void {
+    this.slot = Math.ceil((rowLen + SLACK) / SLACK) * SLACK;
+    const need = 3 * this.slot;
+    const have = this.k.memory.buffer.byteLength;
+    if (need > have) {
+      this.k.memory.grow(Math.ceil((need - have) / PAGE));
+      this.mem = new Uint8Array(this.k.memory.buffer);
+    }
+    this.prev = this.slot;
+    this.cur = 2 * this.slot;
+  }
+
+  /** A pass's first row: its previous row is all zeros (PNG spec 9.2). */
+  startPass(): void {
+    this.mem.fill(0, this.prev, this.prev + this.slot);
+  }
+
+  /**
+   * Unfilters the `n` bytes at `raw` with filter `type`; returns the offset in `mem` of the
+   * result, which also becomes the previous row of the next call.
+   */
+  unfilter(type: number, n: number, bpp: number, where: () => string): number {
+    const { raw, prev, cur, k } = this;
+    switch (type) {
+      case 0:
+        this.mem.copyWithin(cur, raw, raw + n);
+        break;
+      case 1:
+        k.sub(raw, cur, n, bpp);
+        break;
+      case 2:
+        k.up(raw, prev, cur, n);
+        break;
+      case 3:
+        k.avg(raw, prev, cur, n, bpp);
+        break;
+      case 4:
+        k.paeth(raw, prev, cur, n, bpp);
+        break;
+      default:
+        throw new DecodeError(`broken data stream when reading image file: unknown PNG filter type ${type} (${where()})`);
+    }
+    this.prev = cur;
+    this.cur = prev;
+    return cur;
+  }
+
+  /** Returns the instance to the pool; the caller must not use it afterwards. */
+  release(): void {
+    if (pool.length < POOL_SIZE && this.mem.byteLength <= POOL_MAX_BYTES && !pool.includes(this)) pool.push(this);
+  }
+}
+
+/**
+ * An instance with slots for rows of up to `rowLen` bytes, or undefined without WebAssembly
+ * SIMD. Pair with `release()` once the decoder is done.
+ */
+export function acquireSimdRows(rowLen: number): SimdRows | undefined {
+  const rows = pool.pop() ?? SimdRows.create();
+  rows?.reserve(rowLen);
+  return rows;
+}
