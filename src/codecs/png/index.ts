@@ -21,7 +21,7 @@ import { allocate, bandCount, type ArrayOf, type Mode } from '../../modes.js';
 import { ChunkReader, BadChunkType, BadSignature, PNG_SIGNATURE, type ChunkHandler } from './chunks.js';
 import { pngLayout, type PngLayout } from './modes.js';
 import { RowSink, type SinkTarget } from './rows.js';
-import { createInflater } from './inflate.js';
+import { createInflater } from './inflater.js';
 import { readAncillary, u32, u16 } from './info.js';
 import {
   blendOver, cropRegion, pasteRegion, DISPOSE_BACKGROUND, DISPOSE_PREVIOUS, BLEND_OVER, type Box, type Storage,
@@ -267,7 +267,7 @@ class PngDecoding implements Decoding {
     const inflater = createInflater((data) => {
       sink.write(data);
       return !sink.done;
-    });
+    }, sink.dataBytes);
     try {
       for await (const block of this.input.blocks(this.pos, 256 * 1024)) {
         reader.feed(block, handler);

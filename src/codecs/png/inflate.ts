@@ -44,19 +44,19 @@ export interface Inflater {
 }
 
 /** The part of node:zlib's internal handle that BlockInflater drives. */
-interface ZlibHandle {
+export interface ZlibHandle {
   writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
   onerror: (message: string, errno: number, code?: string) => void;
 }
 
-class ZlibError extends Error {
+export class ZlibError extends Error {
   constructor(message: string, readonly errno: number, readonly code: string | undefined) {
     super(message);
     this.name = 'ZlibError';
   }
 }
 
-function handleOf(stream: Inflate): { handle: ZlibHandle; state: Uint32Array } | undefined {
+export function handleOf(stream: Inflate): { handle: ZlibHandle; state: Uint32Array } | undefined {
   const internals = stream as unknown as { _handle?: Partial<ZlibHandle> | null; _writeState?: unknown };
   const handle = internals._handle;
   const state = internals._writeState;
@@ -355,18 +355,6 @@ function waitDrain(stream: Inflate): Promise<void> {
     stream.on('drain', done);
     stream.on('close', done);
   });
-}
-
-/** Which inflater new decodes use: 'block' where it works (the default), or 'stream'. */
-let preferred: 'block' | 'stream' = 'block';
-
-/** For tests and benchmarks: run the PNG decoder on the fallback path. */
-export function preferInflater(kind: 'block' | 'stream'): void {
-  preferred = kind;
-}
-
-export function createInflater(consume: Consumer): Inflater {
-  return (preferred === 'block' ? BlockInflater.create(consume) : undefined) ?? new StreamInflater(consume);
 }
 
 let blockInflateChecked: boolean | undefined;

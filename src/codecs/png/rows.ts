@@ -77,6 +77,8 @@ export class RowSink {
   /** Rows completed so far, over all passes. */
   rowsDone = 0;
   readonly rowsTotal: number;
+  /** The inflated (filtered) data's size: every row plus its filter-type byte. */
+  readonly dataBytes: number;
   done = false;
 
   constructor(
@@ -97,6 +99,7 @@ export class RowSink {
       })
       .filter((p) => p.w > 0 && p.h > 0);
     this.rowsTotal = this.passes.reduce((a, p) => a + p.h, 0);
+    this.dataBytes = this.passes.reduce((a, p) => a + p.h * (p.rowLen + 1), 0);
     this.direct = !interlaced && IDENTITY_RAWMODES.has(layout.rawmode) && target.out instanceof Uint8Array;
     this.outBytes = target.out instanceof Uint8Array ? target.out : new Uint8Array(0);
     const longest = Math.max(0, ...this.passes.map((p) => p.rowLen));
