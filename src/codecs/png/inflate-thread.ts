@@ -96,6 +96,21 @@ interface Helper {
 }
 let helper: Helper | undefined;
 let readyWaiters: (() => void)[] = [];
+/** Helpers that ended before they were ready (no worker file in a bundle, threads not allowed...). */
+let failedStarts = 0;
+const MAX_FAILED_STARTS = 2;
+
+/** The running helper, or a new one; undefined once starting one has failed twice. */
+function currentHelper(): Helper | undefined {
+  if (helper === undefined && failedStarts < MAX_FAILED_STARTS) {
+    try {
+      helper = startHelper();
+    } catch {
+      failedStarts++;
+    }
+  }
+  return helper;
+}
 
 function startHelper(): Helper {
   const url = new URL(import.meta.url.endsWith('.ts') ? './inflate-worker.ts' : './inflate-worker.js', import.meta.url);
@@ -113,7 +128,9 @@ function startHelper(): Helper {
     }
   });
   const gone = (): void => {
+    if (h.exited) return;
     h.exited = true;
+    if (!h.ready) failedStarts++;
     if (helper === h) helper = undefined;
     const waiters = readyWaiters;
     readyWaiters = [];
@@ -127,9 +144,8 @@ function startHelper(): Helper {
 
 /** Starts the helper thread if it is not running; resolves once it can take work (tests, benchmarks). */
 export function inflateThreadReady(): Promise<boolean> {
-  if (!isMainThread) return Promise.resolve(false);
-  helper ??= startHelper();
-  const h = helper;
+  const h = isMainThread ? currentHelper() : undefined;
+  if (h === undefined) return Promise.resolve(false);
   if (h.ready || h.exited) return Promise.resolve(h.ready && !h.exited);
   h.worker.ref(); // someone waits for it: keep the process alive until it is up
   return new Promise((resolve) => readyWaiters.push(() => {
@@ -186,10 +202,8 @@ export class ThreadInflater implements Inflater {
    * started for next time).
    */
   static create(consume: Consumer): ThreadInflater | undefined {
-    if (!isMainThread) return undefined;
-    helper ??= startHelper();
-    const h = helper;
-    if (!h.ready || h.exited || Atomics.load(h.busy, 0) !== 0) return undefined;
+    const h = isMainThread ? currentHelper() : undefined;
+    if (h === undefined || !h.ready || h.exited || Atomics.load(h.busy, 0) !== 0) return undefined;
     return new ThreadInflater(h, consume);
   }
 
