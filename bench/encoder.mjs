@@ -6,12 +6,15 @@
 //   fused BGR          toArray(img, { order: 'BGR' }) (WebAssembly SIMD swizzle, src/codecs/raw/swizzle.ts)
 //   scalar BGR         the kernel it replaced: 32-bit-word R<->B swap in JS (pack.ts swapRB), same process
 //   fused CHW float32  toArray(img, { layout: 'CHW', dtype: 'float32', scale: 1/255, mean, std })
+//                      (WebAssembly table-lookup kernel, src/ndarray/planes.wat)
+//   JS CHW             the same call on the JavaScript kernel it replaced, same process
 //   two passes         normalise into an HWC float32 array, then transpose into CHW (ndarray-ops)
 import ndarray from 'ndarray';
 import ops from 'ndarray-ops';
 import { copyFileSync } from 'node:fs';
 import { fromStorage, toArray, encoder } from '../dist/index.js';
 import { swapRB } from '../dist/codecs/raw/pack.js';
+import { useWasmPlanes } from '../dist/ndarray/planes.js';
 import { race, table, ms, ratio, report, OUT } from './lib.mjs';
 import { lineChart } from './plot.mjs';
 
@@ -86,11 +89,19 @@ export async function run(sizes = [512, 1024, 2048, 4096, 8192]) {
       bgr: () => toArray(img, { order: 'BGR' }),
       bgrScalar: () => scalarBgr(data, n * n),
       chw: () => toArray(img, { layout: 'CHW', dtype: 'float32', scale: 1 / 255, mean: MEAN, std: STD }),
+      chwJs: () => {
+        useWasmPlanes(false);
+        try {
+          return toArray(img, { layout: 'CHW', dtype: 'float32', scale: 1 / 255, mean: MEAN, std: STD });
+        } finally {
+          useWasmPlanes(true);
+        }
+      },
       twoPass: () => twoPassChw(img),
-    }, { rounds: n >= 4096 ? 7 : 11, gc: false, inner: { memcpy: kb, bgr: kb, bgrScalar: kb, chw: kb, twoPass: kb } });
+    }, { rounds: n >= 4096 ? 7 : 11, gc: false, inner: { memcpy: kb, bgr: kb, bgrScalar: kb, chw: kb, chwJs: kb, twoPass: kb } });
     const mb = Object.fromEntries(Object.entries(b).map(([key, v]) => [key, v.median]));
-    rowsB.push([`${n}x${n}`, ms(mb.memcpy), ms(mb.bgr), ms(mb.bgrScalar), ms(mb.chw), ms(mb.twoPass),
-      ratio(mb.bgr, mb.memcpy), ratio(mb.bgrScalar, mb.bgr), ratio(mb.chw, mb.memcpy), ratio(mb.twoPass, mb.chw)]);
+    rowsB.push([`${n}x${n}`, ms(mb.memcpy), ms(mb.bgr), ms(mb.bgrScalar), ms(mb.chw), ms(mb.chwJs), ms(mb.twoPass),
+      ratio(mb.bgr, mb.memcpy), ratio(mb.bgrScalar, mb.bgr), ratio(mb.chw, mb.memcpy), ratio(mb.chwJs, mb.chw), ratio(mb.twoPass, mb.chw)]);
     series['fused BGR'].push([n, mb.bgr]);
     series['fused CHW float32'].push([n, mb.chw]);
     series['two passes CHW float32'].push([n, mb.twoPass]);
@@ -99,7 +110,7 @@ export async function run(sizes = [512, 1024, 2048, 4096, 8192]) {
     table(['size', 'MiB', 'memcpy (alloc+set)', 'block-streaming', 'join-then-copy', 'streaming / memcpy', 'join / streaming'], rowsA) +
     '\n\nTarget: block-streaming <= 1.1x memcpy of the same bytes.');
   report('Fused conversions, RGB, median ms (memcpy = alloc + set of the RGB bytes)',
-    table(['size', 'memcpy', 'fused BGR (SIMD)', 'scalar BGR (before)', 'fused CHW f32', 'two passes CHW f32', 'BGR / memcpy', 'scalar / SIMD BGR', 'CHW / memcpy', 'two passes / fused CHW'], rowsB) +
+    table(['size', 'memcpy', 'fused BGR (SIMD)', 'scalar BGR (before)', 'fused CHW f32 (wasm)', 'JS CHW f32 (before)', 'two passes CHW f32', 'BGR / memcpy', 'scalar / SIMD BGR', 'CHW / memcpy', 'JS / wasm CHW', 'two passes / fused CHW'], rowsB) +
     '\n\nTargets: fused BGR <= 1.2x memcpy; fused CHW float32 >= 2x faster than two passes.\n\nPlot: bench/encoder.svg');
   lineChart(OUT + 'encoder.svg', { title: 'RGB image -> array (median ms, log-log)', xLabel: 'image side (px)', yLabel: 'ms', series });
   copyFileSync(OUT + 'encoder.svg', new URL('./encoder.svg', import.meta.url));

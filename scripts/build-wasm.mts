@@ -1,6 +1,6 @@
 // Compiles our WebAssembly text kernels into TypeScript modules holding the bytes as base64,
 // so the package needs no build step or .wasm file at run time. `npm run wasm`; the tests
-// (test/swizzle.test.ts, test/unfilter-simd.test.ts) check that the committed bytes are this
+// (test/swizzle.test.ts, test/unfilter-simd.test.ts, test/planes.test.ts) check that the committed bytes are this
 // compiler's output.
 import wabtInit from 'wabt';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 export const KERNELS = [
   { wat: 'src/codecs/raw/swizzle.wat', ts: 'src/codecs/raw/swizzle-wasm.ts', name: 'SWIZZLE_WASM' },
   { wat: 'src/codecs/png/unfilter.wat', ts: 'src/codecs/png/unfilter-wasm.ts', name: 'UNFILTER_WASM' },
+  { wat: 'src/ndarray/planes.wat', ts: 'src/ndarray/planes-wasm.ts', name: 'PLANES_WASM' },
 ] as const;
 
 export async function compileWat(path: string): Promise<Buffer> {

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { open, toArray } from '../src/index.js';
 import { DecodeError } from '../src/errors.js';
 import { unfilterRow } from '../src/codecs/png/unfilter.js';
-import { acquireSimdRows, SimdRows } from '../src/codecs/png/unfilter-simd.js';
+import { acquireSimdRows, MAX_ROW, SimdRows } from '../src/codecs/png/unfilter-simd.js';
 import { preferUnfilter } from '../src/codecs/png/rows.js';
 import { UNFILTER_WASM } from '../src/codecs/png/unfilter-wasm.js';
 import { compileWat, wasmModuleSource, KERNELS } from '../scripts/build-wasm.mjs';
@@ -41,7 +41,7 @@ function rowsOf(): SimdRows {
 
 /** Unfilters `row` (after `prev`, or as a pass's first row) with the SIMD kernel. */
 function simd(rows: SimdRows, type: number, row: Uint8Array, prev: Uint8Array | null, bpp: number): Uint8Array {
-  rows.reserve(row.length);
+  expect(rows.reserve(row.length)).toBe(true);
   rows.startPass();
   if (prev !== null) {
     rows.mem.set(prev, rows.raw);
@@ -103,9 +103,15 @@ describe('unfilter.wasm', () => {
     rows.release();
   });
 
+  it('declines rows past its memory\'s maximum (the JavaScript kernels take those)', () => {
+    expect(acquireSimdRows(MAX_ROW)).toBeInstanceOf(SimdRows);
+    expect(acquireSimdRows(MAX_ROW + 1)).toBeUndefined();
+    expect(rowsOf().reserve(MAX_ROW + 1)).toBe(false);
+  });
+
   it('rejects an unknown filter type with a DecodeError naming the row', () => {
     const rows = rowsOf();
-    rows.reserve(8);
+    expect(rows.reserve(8)).toBe(true);
     rows.startPass();
     expect(() => rows.unfilter(5, 8, 1, () => 'row 3 of pass 0')).toThrow(DecodeError);
     expect(() => rows.unfilter(255, 8, 1, () => 'row 3 of pass 0')).toThrow(/unknown PNG filter type 255 \(row 3 of pass 0\)/);

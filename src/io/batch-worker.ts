@@ -5,6 +5,10 @@
 import { parentPort } from 'node:worker_threads';
 import { DTYPES, MODES, elementCount, type ArrayOf, type Mode } from '../modes.js';
 import { decodeIntoSlot, errorData, type WorkerReply, type WorkerTask } from './batch.js';
+import { preferInflater } from '../codecs/png/inflater.js';
+
+// The batch's threads already fill the cores: no PNG inflate helper thread per decoding thread.
+preferInflater('block');
 
 const port = parentPort;
 if (port === null) throw new Error('batch-worker runs as a worker thread of imreadBatch');

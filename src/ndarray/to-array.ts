@@ -25,6 +25,7 @@ import { shuffle } from '../codecs/raw/pack.js';
 import { contiguousCopy, rewrap, type TypedArray } from './copy.js';
 import { markReadonly } from './readonly.js';
 import { convertedRows, rowSource, rowsPerBlock } from './rows.js';
+import { wasmPlanes } from './planes.js';
 
 /** Element types `toArray` can produce. */
 export const OUT_DTYPES = { ...DTYPES, int8: Int8Array, int16: Int16Array, uint32: Uint32Array, float64: Float64Array } as const;
@@ -183,6 +184,8 @@ function affineKernel(
   if (u8 && C === 3 && planeSize > 0 && out instanceof Float32Array) {
     // The common model input (3-channel CHW float32): all three planes in one walk.
     const [l0, l1, l2] = perm.map((_, c) => Float32Array.from({ length: 256 }, (_v, v) => f(v, c))) as [Float32Array, Float32Array, Float32Array];
+    const wasm = wasmPlanes([l0, l1, l2], perm, srcBands, out, planeSize);
+    if (wasm !== undefined) return (src, si, p0, n) => { wasm(src as Uint8Array, si, p0, n); };
     const [b0, b1, b2] = perm as [number, number, number];
     return (src, si, p0, n) => {
       const o1 = planeSize;

@@ -289,6 +289,7 @@ class PngDecoding implements Decoding {
       }
     }
     await inflater.finish();
+    sink.releaseSimd(); // no more rows: the kernel instance can serve the next decode
     failure = inflater.failure ?? failure; // the inflater's (or the unfilter's) came first
     this.pos = reader.stopped ? reader.pos : Number.POSITIVE_INFINITY;
 

@@ -13,10 +13,10 @@
  *
  * The helper starts on the first large decode (a thread's start-up costs more than inflating
  * a small image): until it is ready, and while it serves another decode, `create` returns
- * undefined and the decoder uses BlockInflater. Not used inside worker threads (imreadBatch's
- * decoders already fill the cores).
+ * undefined and the decoder uses BlockInflater. imreadBatch's decoding threads do not use it
+ * (they already fill the cores: batch-worker.ts prefers BlockInflater).
  */
-import { Worker, isMainThread } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { ZlibError, type Consumer, type Inflater } from './inflate.js';
 
 /** Output slots (inflated bytes) and their size; the input ring's size (a power of two). */
@@ -144,7 +144,7 @@ function startHelper(): Helper {
 
 /** Starts the helper thread if it is not running; resolves once it can take work (tests, benchmarks). */
 export function inflateThreadReady(): Promise<boolean> {
-  const h = isMainThread ? currentHelper() : undefined;
+  const h = currentHelper();
   if (h === undefined) return Promise.resolve(false);
   if (h.ready || h.exited) return Promise.resolve(h.ready && !h.exited);
   h.worker.ref(); // someone waits for it: keep the process alive until it is up
@@ -202,7 +202,7 @@ export class ThreadInflater implements Inflater {
    * started for next time).
    */
   static create(consume: Consumer): ThreadInflater | undefined {
-    const h = isMainThread ? currentHelper() : undefined;
+    const h = currentHelper();
     if (h === undefined || !h.ready || h.exited || Atomics.load(h.busy, 0) !== 0) return undefined;
     return new ThreadInflater(h, consume);
   }

@@ -154,7 +154,8 @@ export class RowSink {
     this.filled = -1;
   }
 
-  private releaseSimd(): void {
+  /** Returns the SIMD kernel's instance to the pool (also for a decode that stopped early). */
+  releaseSimd(): void {
     this.simd?.release();
     this.simd = undefined;
   }

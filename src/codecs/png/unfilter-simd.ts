@@ -12,8 +12,9 @@
  * decodes never share slots. A decoder that is dropped before it finishes never returns its
  * instance; it is garbage-collected with it.
  *
- * `acquireSimdRows` returns undefined where WebAssembly SIMD is missing; RowSink then keeps the
- * JavaScript kernels of ./unfilter.ts, which remain the reference the tests compare against.
+ * `acquireSimdRows` returns undefined where WebAssembly SIMD is missing, and for rows over
+ * MAX_ROW (~5.6 MB); RowSink then keeps the JavaScript kernels of ./unfilter.ts, which remain
+ * the reference the tests compare against.
  */
 import { DecodeError } from '../../errors.js';
 import { UNFILTER_WASM } from './unfilter-wasm.js';
@@ -38,6 +39,8 @@ interface Exports {
 }
 
 const PAGE = 65536;
+/** Longest row the kernel's memory (declared maximum 256 pages in unfilter.wat) holds three of. */
+export const MAX_ROW = Math.floor((256 * PAGE) / 3) - 64;
 /** Bytes the kernels may read or write past a row (one vector), rounded for alignment. */
 const SLACK = 32;
 /** Idle instances kept for reuse, and the largest memory worth keeping. */
@@ -87,17 +90,26 @@ export class SimdRows {
     return isExports(exports) ? new SimdRows(exports) : undefined;
   }
 
-  /** Lays out slots for rows of up to `rowLen` bytes, growing the memory if needed. */
-  reserve(rowLen: number): void {
+  /**
+   * Lays out slots for rows of up to `rowLen` bytes, growing the memory if needed; false for
+   * rows past the memory's declared maximum (MAX_ROW), which the JavaScript kernels take.
+   */
+  reserve(rowLen: number): boolean {
+    if (rowLen > MAX_ROW) return false;
     this.slot = Math.ceil((rowLen + SLACK) / SLACK) * SLACK;
     const need = 3 * this.slot;
     const have = this.k.memory.buffer.byteLength;
     if (need > have) {
-      this.k.memory.grow(Math.ceil((need - have) / PAGE));
+      try {
+        this.k.memory.grow(Math.ceil((need - have) / PAGE));
+      } catch {
+        return false; // the engine refused the memory
+      }
       this.mem = new Uint8Array(this.k.memory.buffer);
     }
     this.prev = this.slot;
     this.cur = 2 * this.slot;
+    return true;
   }
 
   /** A pass's first row: its previous row is all zeros (PNG spec 9.2). */
@@ -146,7 +158,9 @@ export class SimdRows {
  * SIMD. Pair with `release()` once the decoder is done.
  */
 export function acquireSimdRows(rowLen: number): SimdRows | undefined {
+  if (rowLen > MAX_ROW) return undefined;
   const rows = pool.pop() ?? SimdRows.create();
-  rows?.reserve(rowLen);
-  return rows;
+  if (rows === undefined || rows.reserve(rowLen)) return rows;
+  rows.release();
+  return undefined;
 }

@@ -10,7 +10,7 @@
 ;; (four 4-byte pixels) stores do not overlap. Reads and writes run up to 15 bytes past `len`:
 ;; the caller leaves that slack after both blocks.
 (module
-  (memory (export "memory") 1)
+  (memory (export "memory") 1 1)
   (func (export "permute") (param $src i32) (param $dst i32) (param $len i32) (param $step i32)
     (local $mask v128)
     (local $i i32)
