@@ -2,23 +2,13 @@
  * The fused CHW float32 conversion's WebAssembly kernel (src/ndarray/planes.wat, planes.ts)
  * against the JavaScript kernel it replaces (to-array.ts affineKernel), bit for bit.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromStorage, toArray } from '../src/index.js';
 import { useWasmPlanes, wasmPlanes } from '../src/ndarray/planes.js';
 import { PLANES_WASM } from '../src/ndarray/planes-wasm.js';
-import { compileWat, wasmModuleSource, KERNELS } from '../scripts/build-wasm.mjs';
+import { kernelIsBuilt, seededBytes } from './helpers/wasm.js';
 
-function pixels(length: number, seed: number): Uint8Array {
-  const a = new Uint8Array(length);
-  let x = seed;
-  for (let i = 0; i < length; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    a[i] = x >>> 24;
-  }
-  return a;
-}
+const pixels = seededBytes;
 
 /** Index of the first element whose bits differ, or -1. */
 function firstDifference(a: Float32Array, b: Float32Array): number {
@@ -33,11 +23,7 @@ describe('planes.wasm', () => {
   afterEach(() => { useWasmPlanes(true); });
 
   it('is the compiled planes.wat (npm run wasm)', async () => {
-    const kernel = KERNELS.find((k) => k.name === 'PLANES_WASM');
-    if (kernel === undefined) throw new Error('planes.wat is not in scripts/build-wasm.mts');
-    const bytes = await compileWat(fileURLToPath(new URL(`../${kernel.wat}`, import.meta.url)));
-    expect(Buffer.from(PLANES_WASM, 'base64').equals(bytes)).toBe(true);
-    expect(readFileSync(new URL(`../${kernel.ts}`, import.meta.url), 'utf8')).toBe(wasmModuleSource(bytes, kernel));
+    expect(await kernelIsBuilt('PLANES_WASM', PLANES_WASM)).toBe(true);
   });
 
   it('loads in this engine, for permutations of three bytes only', () => {

@@ -2,15 +2,13 @@
  * The WebAssembly SIMD byte permutation (src/codecs/raw/swizzle.ts) against a naive loop, the
  * scalar fallbacks it replaces, and the committed bytes against a fresh compile of swizzle.wat.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fromArray, toArray, encodeInto } from '../src/index.js';
 import { simdPermute } from '../src/codecs/raw/swizzle.js';
 import { permuteLoop, swapRB } from '../src/codecs/raw/pack.js';
 import { SWIZZLE_WASM } from '../src/codecs/raw/swizzle-wasm.js';
 import ndarray from 'ndarray';
-import { compileWat, wasmModuleSource } from '../scripts/build-wasm.mjs';
+import { kernelIsBuilt, seededBytes } from './helpers/wasm.js';
 
 
 function permutations(n: number): number[][] {
@@ -22,23 +20,11 @@ function naive(bands: number, perm: number[], src: Uint8Array, si: number, dst: 
   for (let i = 0; i < n; i++) for (let c = 0; c < bands; c++) dst[di + i * bands + c] = src[si + i * bands + (perm[c] ?? 0)] ?? 0;
 }
 
-function noise(length: number, seed: number): Uint8Array {
-  const a = new Uint8Array(length);
-  let x = seed;
-  for (let i = 0; i < length; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    a[i] = x >>> 24;
-  }
-  return a;
-}
+const noise = seededBytes;
 
 describe('swizzle.wasm', () => {
   it('is the compiled swizzle.wat (npm run wasm)', async () => {
-    const wat = fileURLToPath(new URL('../src/codecs/raw/swizzle.wat', import.meta.url));
-    const bytes = await compileWat(wat);
-    expect(Buffer.from(SWIZZLE_WASM, 'base64').equals(bytes)).toBe(true);
-    const generated = readFileSync(new URL('../src/codecs/raw/swizzle-wasm.ts', import.meta.url), 'utf8');
-    expect(generated).toBe(wasmModuleSource(bytes));
+    expect(await kernelIsBuilt('SWIZZLE_WASM', SWIZZLE_WASM)).toBe(true);
   });
 
   it('loads in this engine (WebAssembly SIMD present in Node >= 16)', () => {

@@ -9,12 +9,7 @@
  * `wasmPlanes` returns undefined where WebAssembly is missing; the caller keeps its kernel.
  */
 import { PLANES_WASM } from './planes-wasm.js';
-
-/** The slice of the WebAssembly global used here (Node has it; @types/node 20 does not declare it). */
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: Record<string, unknown> };
-};
+import { loadKernel } from '../wasm.js';
 
 /** Pixels per block: 4096 x up to 4 bytes in, 3 x 16 KB out (in L2 cache). */
 const BLOCK = 4096;
@@ -34,17 +29,11 @@ export function useWasmPlanes(on: boolean): void {
 
 function load(): Kernel | null {
   if (kernel !== undefined) return kernel;
-  kernel = null;
-  try {
-    const { exports } = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(PLANES_WASM, 'base64')));
-    const { memory, planes } = exports;
-    if (typeof planes === 'function' && typeof memory === 'object' && memory !== null && 'buffer' in memory &&
-        memory.buffer instanceof ArrayBuffer && memory.buffer.byteLength >= DST + 3 * 4 * BLOCK) {
-      kernel = { mem: new Uint8Array(memory.buffer), f32: new Float32Array(memory.buffer), planes: planes as PlanesFn };
-    }
-  } catch {
-    // no WebAssembly here: the caller keeps its JavaScript kernel
-  }
+  const k = loadKernel(PLANES_WASM);
+  const planes = k?.exports.planes;
+  kernel = k !== null && typeof planes === 'function' && k.memory.buffer.byteLength >= DST + 3 * 4 * BLOCK
+    ? { mem: new Uint8Array(k.memory.buffer), f32: new Float32Array(k.memory.buffer), planes: planes as PlanesFn }
+    : null; // no WebAssembly here: the caller keeps its JavaScript kernel
   return kernel;
 }
 

@@ -18,20 +18,9 @@
  */
 import { DecodeError } from '../../errors.js';
 import { UNFILTER_WASM } from './unfilter-wasm.js';
-
-/** The slice of the WebAssembly global used here (Node has it; @types/node 20 does not declare it). */
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: Record<string, unknown> };
-};
-
-interface WasmMemory {
-  buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
+import { compileKernel, instantiateKernel, type KernelMemory } from '../../wasm.js';
 
 interface Exports {
-  memory: WasmMemory;
   up(src: number, prev: number, dst: number, n: number): void;
   sub(src: number, dst: number, n: number, bpp: number): void;
   avg(src: number, prev: number, dst: number, n: number, bpp: number): void;
@@ -52,21 +41,14 @@ const pool: SimdRows[] = [];
 
 function compile(): object | null {
   if (module !== undefined) return module;
-  module = null;
-  try {
-    const m = new WebAssembly.Module(Buffer.from(UNFILTER_WASM, 'base64'));
-    const probe = new WebAssembly.Instance(m).exports;
-    if (isExports(probe)) module = m;
-  } catch {
-    // No WebAssembly SIMD in this engine: RowSink keeps the JavaScript kernels.
-  }
+  const m = compileKernel(UNFILTER_WASM);
+  const probe = m === null ? null : instantiateKernel(m);
+  module = probe !== null && isExports(probe.exports) ? m : null; // else RowSink keeps the JavaScript kernels
   return module;
 }
 
 function isExports(e: Record<string, unknown>): e is Record<string, unknown> & Exports {
-  const memory = e.memory;
-  return typeof e.up === 'function' && typeof e.sub === 'function' && typeof e.avg === 'function' &&
-    typeof e.paeth === 'function' && typeof memory === 'object' && memory !== null && 'grow' in memory && 'buffer' in memory;
+  return typeof e.up === 'function' && typeof e.sub === 'function' && typeof e.avg === 'function' && typeof e.paeth === 'function';
 }
 
 /** Three row slots (`raw`, then two that alternate as current and previous) in one instance. */
@@ -79,15 +61,15 @@ export class SimdRows {
   private prev = 0;
   private cur = 0;
 
-  private constructor(private readonly k: Exports) {
-    this.mem = new Uint8Array(k.memory.buffer);
+  private constructor(private readonly memory: KernelMemory, private readonly k: Exports) {
+    this.mem = new Uint8Array(memory.buffer);
   }
 
   static create(): SimdRows | undefined {
     const m = compile();
-    if (m === null) return undefined;
-    const { exports } = new WebAssembly.Instance(m);
-    return isExports(exports) ? new SimdRows(exports) : undefined;
+    const instance = m === null ? null : instantiateKernel(m);
+    if (instance === null || !isExports(instance.exports)) return undefined;
+    return new SimdRows(instance.memory, instance.exports);
   }
 
   /**
@@ -98,14 +80,14 @@ export class SimdRows {
     if (rowLen > MAX_ROW) return false;
     this.slot = Math.ceil((rowLen + SLACK) / SLACK) * SLACK;
     const need = 3 * this.slot;
-    const have = this.k.memory.buffer.byteLength;
+    const have = this.memory.buffer.byteLength;
     if (need > have) {
       try {
-        this.k.memory.grow(Math.ceil((need - have) / PAGE));
+        this.memory.grow(Math.ceil((need - have) / PAGE));
       } catch {
         return false; // the engine refused the memory
       }
-      this.mem = new Uint8Array(this.k.memory.buffer);
+      this.mem = new Uint8Array(this.memory.buffer);
     }
     this.prev = this.slot;
     this.cur = 2 * this.slot;

@@ -14,13 +14,7 @@
  * scalar kernel for that case and for non-byte storage.
  */
 import { SWIZZLE_WASM } from './swizzle-wasm.js';
-
-/** The slice of the WebAssembly global used here (Node has it; @types/node 20 does not declare it). */
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
-};
+import { loadKernel } from '../../wasm.js';
 
 /** Memory layout of the kernel's one page: mask, source block, destination block (16-byte slack after each). */
 const MASK = 0;
@@ -38,17 +32,11 @@ let kernel: Kernel | null | undefined;
 
 function load(): Kernel | null {
   if (kernel !== undefined) return kernel;
-  kernel = null;
-  try {
-    const { exports } = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(SWIZZLE_WASM, 'base64')));
-    const { memory, permute } = exports;
-    if (typeof permute === 'function' && memory instanceof Object && 'buffer' in memory && memory.buffer instanceof ArrayBuffer &&
-        memory.buffer.byteLength >= OUT + BLOCK + 16) {
-      kernel = { mem: new Uint8Array(memory.buffer), permute: permute as Kernel['permute'] };
-    }
-  } catch {
-    // No WebAssembly SIMD in this engine: callers keep their scalar kernels.
-  }
+  const k = loadKernel(SWIZZLE_WASM);
+  const permute = k?.exports.permute;
+  kernel = k !== null && typeof permute === 'function' && k.memory.buffer.byteLength >= OUT + BLOCK + 16
+    ? { mem: new Uint8Array(k.memory.buffer), permute: permute as Kernel['permute'] }
+    : null; // no WebAssembly SIMD in this engine: callers keep their scalar kernels
   return kernel;
 }
 
