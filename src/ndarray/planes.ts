@@ -45,7 +45,8 @@ function load(): Kernel | null {
 export function wasmPlanes(
   tables: readonly Float32Array[], perm: readonly number[], bands: number, out: Float32Array, planeSize: number,
 ): ((src: Uint8Array, si: number, p0: number, n: number) => void) | undefined {
-  if (perm.length !== 3 || tables.length !== 3 || bands < 3 || bands > 4 || [...perm].sort().join() !== '0,1,2') return undefined;
+  const permutes012 = perm.length === 3 && new Set(perm).size === 3 && perm.every((p) => p >= 0 && p < 3);
+  if (!permutes012 || tables.length !== 3 || bands < 3 || bands > 4) return undefined;
   const k = enabled ? load() : null;
   if (k === null) return undefined;
   const { mem, f32, planes } = k;
