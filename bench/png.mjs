@@ -80,6 +80,18 @@ function peakMemory(file, decoder) {
   return JSON.parse(execFileSync(process.execPath, ['--expose-gc', script, file, decoder]).toString());
 }
 
+/** imread on a chosen inflater and unfilter, the defaults restored afterwards. */
+async function imreadWith(file, inflater, unfilter = 'simd') {
+  preferInflater(inflater);
+  preferUnfilter(unfilter);
+  try {
+    return await imread(file);
+  } finally {
+    preferInflater('auto');
+    preferUnfilter('simd');
+  }
+}
+
 export async function run() {
   const py = pillowPython();
   const files = await makePngs();
@@ -91,34 +103,11 @@ export async function run() {
       imarray: () => imread(file),
       // the decoder before this session's inflate thread, and still its path for a process's
       // first large PNG (while the thread starts) and for concurrent decodes: one thread
-      'imarray, one thread (block inflate)': async () => {
-        preferInflater('block');
-        try {
-          return await imread(file);
-        } finally {
-          preferInflater('auto');
-        }
-      },
-      // the decoder before this session's BlockInflater: node:zlib's public stream (still the fallback)
-      'imarray, zlib stream (fallback)': async () => {
-        preferInflater('stream');
-        try {
-          return await imread(file);
-        } finally {
-          preferInflater('auto');
-        }
-      },
+      'imarray, one thread (block inflate)': () => imreadWith(file, 'block'),
+      // the decoder before the third session's BlockInflater: node:zlib's public stream (still the fallback)
+      'imarray, zlib stream (fallback)': () => imreadWith(file, 'stream'),
       // the decoder as it was before this session: one thread, JavaScript unfilter loops
-      'imarray before (block inflate, JS unfilter)': async () => {
-        preferInflater('block');
-        preferUnfilter('js');
-        try {
-          return await imread(file);
-        } finally {
-          preferInflater('auto');
-          preferUnfilter('simd');
-        }
-      },
+      'imarray before (block inflate, JS unfilter)': () => imreadWith(file, 'block', 'js'),
       'sharp raw': () => (grey ? sharp(file).toColourspace('b-w') : sharp(file)).raw().toBuffer({ resolveWithObject: true }),
       '@napi-rs/image': () => new Transformer(readFileSync(file)).rawPixels(),
     };

@@ -17,7 +17,7 @@
  * (they already fill the cores: batch-worker.ts prefers BlockInflater).
  */
 import { Worker } from 'node:worker_threads';
-import { ZlibError, type Consumer, type Inflater } from './inflate.js';
+import { ZlibError, blockInflateWorks, type Consumer, type Inflater } from './inflate.js';
 
 /** Output slots (inflated bytes) and their size; the input ring's size (a power of two). */
 export const SLOTS = 4;
@@ -202,6 +202,8 @@ export class ThreadInflater implements Inflater {
    * started for next time).
    */
   static create(consume: Consumer): ThreadInflater | undefined {
+    // the helper drives zlib's handle as BlockInflater does: where that is missing, neither runs
+    if (!blockInflateWorks()) return undefined;
     const h = currentHelper();
     if (h === undefined || !h.ready || h.exited || Atomics.load(h.busy, 0) !== 0) return undefined;
     return new ThreadInflater(h, consume);

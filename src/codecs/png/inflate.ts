@@ -44,7 +44,7 @@ export interface Inflater {
 }
 
 /** The part of node:zlib's internal handle that BlockInflater drives. */
-export interface ZlibHandle {
+interface ZlibHandle {
   writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
   onerror: (message: string, errno: number, code?: string) => void;
 }
