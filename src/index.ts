@@ -8,7 +8,7 @@
  *   imreadBatch(files)  [N, H, W(, C)] in one allocation  src/io/batch.ts
  *   FrameWriter/Reader  images over sockets and pipes     src/io/frames.ts
  */
-export { open, imread, type OpenOptions, type Backend } from './open.js';
+export { open, imread, type OpenOptions, type ReadOptions, type Backend } from './open.js';
 export { sharpAvailable } from './codecs/jpeg/index.js';
 export { Image, fromStorage, type ImageInfo, type Palette } from './image.js';
 export { toArray, OUT_DTYPES, type ToArrayOptions, type ToArrayResult, type OutDType } from './ndarray/to-array.js';

@@ -10,7 +10,8 @@ import { identify } from './codecs/registry.js';
 import type { OpenOptions, Backend } from './codecs/codec.js';
 import { Image } from './image.js';
 import { checkDecompressionBomb, getMaxImagePixels } from './limits.js';
-import { shapeOf, type ArrayOf, type Mode } from './modes.js';
+import { bandCount, shapeOf, type Mode } from './modes.js';
+import { bandOrder, toArray, type ToArrayOptions, type ToArrayResult } from './ndarray/to-array.js';
 
 export type { OpenOptions, Backend };
 
@@ -57,12 +58,38 @@ export async function open(src: Source, options?: OpenOptions): Promise<Image> {
   }
 }
 
+const OPEN_KEYS = new Set(['loadTruncated', 'maxImagePixels', 'backend']);
+
+/** `open()`'s options plus `toArray()`'s (all but `copy`: imread's array is always owned). */
+export interface ReadOptions extends OpenOptions, Omit<ToArrayOptions, 'copy'> {}
+
 /**
  * Open + load + array in one call (numpy `np.array(Image.open(f))`): an owned, writable
  * array. The freshly decoded storage is handed over, so this makes no copy at all.
+ *
+ * `toArray`'s options (`mode`, `order`, `layout`, `dtype`, `scale`, `mean`, `std`, `out`) give
+ * `toArray(img, options)` of the loaded image: the decode, then one fused pass. `order` alone
+ * on an RGB or RGBA PNG or an RGB JPEG (`{ order: 'BGR' }`, OpenCV's channel order) goes into
+ * the decoder instead: PNG rows are permuted on the copy the decoder makes anyway, and the
+ * JPEG back-ends permute their own output, so there is one pixel allocation and no second
+ * array.
+ * @example
+ * const bgr = await imread('photo.png', { order: 'BGR' }); // shape [h, w, 3], B G R bytes
  */
-export async function imread(src: Source, options?: OpenOptions): Promise<NdArray<ArrayOf<Mode>>> {
-  const img = await open(src, options);
+export async function imread<const O extends ReadOptions = ReadOptions>(src: Source, options?: O): Promise<NdArray<ToArrayResult<Mode, O>>> {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalidArgument('options', 'an object', options);
+  const o: ReadOptions = options ?? {};
+  const img = await open(src, o); // open reads only its own keys
+  const arrayOptions = Object.fromEntries(Object.entries(o).filter(([k, v]) => !OPEN_KEYS.has(k) && v !== undefined)) as ToArrayOptions;
+  const given = Object.keys(arrayOptions);
+  if (given.length === 1 && given[0] === 'order') {
+    const perm = bandOrder(img.mode, arrayOptions.order);
+    const bands = bandCount(img.mode);
+    const permutes = perm.length === bands && new Set(perm).size === bands && perm.some((p, i) => p !== i);
+    const data = permutes ? await img._decodeReordered(perm) : undefined;
+    if (data !== undefined) return ndarray(data, shapeOf(img.mode, img.width, img.height)) as NdArray<ToArrayResult<Mode, O>>;
+  }
   await img.load();
-  return ndarray(img._storage(), shapeOf(img.mode, img.width, img.height));
+  if (given.length > 0) return toArray(img, arrayOptions) as NdArray<ToArrayResult<Mode, O>>;
+  return ndarray(img._storage(), shapeOf(img.mode, img.width, img.height)) as NdArray<ToArrayResult<Mode, O>>;
 }

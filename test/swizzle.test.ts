@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { fromArray, toArray, encodeInto } from '../src/index.js';
 import { simdPermute } from '../src/codecs/raw/swizzle.js';
-import { permuteLoop, swapRB } from '../src/codecs/raw/pack.js';
+import { permuteLoop, reorderPixels, swapRB } from '../src/codecs/raw/pack.js';
 import { SWIZZLE_WASM } from '../src/codecs/raw/swizzle-wasm.js';
 import ndarray from 'ndarray';
 import { kernelIsBuilt, seededBytes } from './helpers/wasm.js';
@@ -30,6 +30,28 @@ describe('swizzle.wasm', () => {
   it('loads in this engine (WebAssembly SIMD present in Node >= 16)', () => {
     expect(simdPermute(3, [2, 1, 0])).toBeTypeOf('function');
   });
+});
+
+describe('reorderPixels (in place: the decoders\' order)', () => {
+  for (const bands of [3, 4] as const) {
+    for (const perm of permutations(bands)) {
+      it(`${bands} bands, perm ${perm.join('')}: packed (SIMD) and spaced (Adam7 scatter, JS) runs equal the naive copy`, () => {
+        const reorder = reorderPixels(bands, perm);
+        for (const n of [0, 1, 5, 2560, 10241]) {
+          for (const step of [bands, bands * 2, bands * 8]) {
+            const d = 7;
+            const buf = noise(d + n * step + 5, n + step);
+            const expected = buf.slice();
+            for (let i = 0; i < n; i++) {
+              for (let c = 0; c < bands; c++) expected[d + i * step + c] = buf[d + i * step + (perm[c] ?? 0)] ?? 0;
+            }
+            reorder(buf, d, n, step);
+            expect(Buffer.from(buf).equals(expected), `n ${n} step ${step}`).toBe(true);
+          }
+        }
+      });
+    }
+  }
 });
 
 describe('simdPermute', () => {

@@ -40,7 +40,13 @@ export interface Decoding {
    * `into` (zeroed packed storage of exactly that size, e.g. a batch slot) a codec that can
    * decodes straight into it and returns it; others return their own storage to be copied.
    */
-  load(into?: ArrayOf<Mode>): Promise<ArrayOf<Mode>>;
+  load(into?: ArrayOf<Mode>, order?: readonly number[]): Promise<ArrayOf<Mode>>;
+  /**
+   * True when `load` takes `order` (a permutation of the bands of an 8-bit RGB or RGBA image,
+   * e.g. [2, 1, 0] for BGR): the codec writes the pixels in that order as it decodes them,
+   * so `imread(src, { order: 'BGR' })` costs no second pass. Never passed otherwise.
+   */
+  readonly reorders?: boolean;
   /** Moves to frame `index` (< header.nFrames); the next `load` decodes it. */
   seek?(index: number): Promise<Header>;
   close(): Promise<void>;

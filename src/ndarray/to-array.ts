@@ -78,6 +78,22 @@ function perChannel(name: string, v: number | readonly number[] | undefined, cha
   return list;
 }
 
+/**
+ * `options.order` as band indices of `mode` ('BGR' of RGB -> [2, 1, 0]); the mode's own order
+ * when undefined. Letters may repeat or be left out ('RRR', 'G').
+ * @throws InvalidArgumentError naming the letters `mode` has
+ */
+export function bandOrder(mode: Mode, order: unknown): number[] {
+  const bands = MODES[mode].bands as readonly string[];
+  const letters = order ?? bands.join('');
+  if (typeof letters !== 'string') throw invalidArgument('options.order', 'a string of band letters', order);
+  const perm = Array.from(letters, (letter) => bands.indexOf(letter));
+  if (perm.length === 0 || perm.some((i) => i < 0)) {
+    throw invalidArgument('options.order', `letters of the ${mode} bands (${bands.join(', ')})`, letters);
+  }
+  return perm;
+}
+
 export function toArray<M extends Mode, const O extends ToArrayOptions = ToArrayOptions>(
   img: Image<M>,
   options?: O,
@@ -101,13 +117,7 @@ export function toArray<M extends Mode, const O extends ToArrayOptions = ToArray
 function fusedCopy(img: Image, o: ToArrayOptions): NdArray<AnyArray> {
   if (o.mode !== undefined && !isMode(o.mode)) throw invalidArgument('options.mode', 'a Pillow mode', o.mode);
   const mode: Mode = o.mode ?? img.mode;
-  const bands = MODES[mode].bands as readonly string[];
-  const order = o.order ?? bands.join('');
-  if (typeof order !== 'string') throw invalidArgument('options.order', 'a string of band letters', order);
-  const perm = Array.from(order, (letter) => bands.indexOf(letter));
-  if (perm.length === 0 || perm.some((i) => i < 0)) {
-    throw invalidArgument('options.order', `letters of the ${mode} bands (${bands.join(', ')})`, order);
-  }
+  const perm = bandOrder(mode, o.order);
   const layout = o.layout ?? 'HWC';
   if (layout !== 'HWC' && layout !== 'CHW') throw invalidArgument('options.layout', "'HWC' or 'CHW'", layout);
   const dtype: OutDType = o.dtype ?? MODES[mode].dtype;

@@ -11,6 +11,7 @@ import type { Input } from '../../io/input.js';
 import { parseJpegHeader, NeedMoreData, type JpegHeader } from './header.js';
 import { decodeWithSharp, loadSharp } from './sharp.js';
 import { decodeWithWasm } from './wasm.js';
+import { reorderPixels } from '../raw/pack.js';
 
 /** Reads a growing prefix until the marker walk reaches SOS. */
 async function readHeader(input: Input, name: string): Promise<JpegHeader> {
@@ -29,13 +30,22 @@ export async function sharpAvailable(): Promise<boolean> {
   return loadSharp().then(() => true, () => false);
 }
 
-async function decode(src: string | Uint8Array, h: JpegHeader, options: Required<OpenOptions>, name: string): Promise<Uint8Array> {
+/**
+ * `order` (RGB files, imread's `order: 'BGR'`): the wasm back-end packs its RGBA output in
+ * that order (the pass it makes anyway); sharp's buffer is permuted in place, so there is
+ * still one pixel allocation, but one more pass over it.
+ */
+async function decode(src: string | Uint8Array, h: JpegHeader, options: Required<OpenOptions>, name: string, order?: readonly number[]): Promise<Uint8Array> {
   const { backend, loadTruncated } = options;
-  if (backend === 'js') return decodeWithWasm(src, h, loadTruncated, name);
+  if (backend === 'js') return decodeWithWasm(src, h, loadTruncated, name, order);
   const sharpError = await loadSharp().then(() => undefined, (e: unknown) => e ?? new Error('sharp failed to load'));
-  if (sharpError === undefined) return decodeWithSharp(src, h, loadTruncated, name);
+  if (sharpError === undefined) {
+    const data = await decodeWithSharp(src, h, loadTruncated, name);
+    if (order !== undefined) reorderPixels(3, order)(data, 0, h.width * h.height, 3);
+    return data;
+  }
   if (backend === 'sharp') throw new UnsupportedError(`${name}: backend 'sharp' was asked for but sharp cannot load here`, { cause: sharpError });
-  return decodeWithWasm(src, h, loadTruncated, name);
+  return decodeWithWasm(src, h, loadTruncated, name, order);
 }
 
 export const jpegCodec: Codec = {
@@ -46,8 +56,10 @@ export const jpegCodec: Codec = {
     const header = { format: h.format, mode: h.mode, width: h.width, height: h.height, info: h.info, nFrames: h.nFrames };
     return {
       header,
-      async load() {
-        return decode(await input.whole(), h, options, name);
+      reorders: h.mode === 'RGB',
+      async load(_into, order) {
+        if (order !== undefined && (h.mode !== 'RGB' || order.length !== 3)) throw new Error(`internal: band order for a ${h.mode} JPEG`);
+        return decode(await input.whole(), h, options, name, order);
       },
       close: () => input.close(),
     };

@@ -71,7 +71,8 @@ function getInstance(): Promise<MozJpegModule> {
 
 const PACK: Record<'L' | 'RGB', Packer> = { L: shuffle(4, [0]), RGB: shuffle(4, [0, 1, 2]) };
 
-export async function decodeWithWasm(src: string | Uint8Array, h: JpegHeader, loadTruncated: boolean, name: string): Promise<Uint8Array> {
+/** `order`: the RGB bands in this order (imread's `order: 'BGR'`), packed in the same pass. */
+export async function decodeWithWasm(src: string | Uint8Array, h: JpegHeader, loadTruncated: boolean, name: string, order?: readonly number[]): Promise<Uint8Array> {
   if (h.mode !== 'L' && h.mode !== 'RGB') {
     throw new UnsupportedError(`${name}: ${h.mode} JPEG needs the sharp backend (the wasm decoder outputs RGB only)`);
   }
@@ -99,6 +100,7 @@ export async function decodeWithWasm(src: string | Uint8Array, h: JpegHeader, lo
   }
   const pixels = h.width * h.height;
   const storage = new Uint8Array(pixels * (h.mode === 'L' ? 1 : 3));
-  PACK[h.mode](new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.length), 0, storage, 0, pixels);
+  const pack = order === undefined ? PACK[h.mode] : shuffle(4, order);
+  pack(new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.length), 0, storage, 0, pixels);
   return storage;
 }

@@ -306,7 +306,13 @@ class PngDecoding implements Decoding {
     throw new TruncatedImageError(`image file is truncated: ${this.name} (${rows})`);
   }
 
-  async load(into?: ArrayOf<Mode>): Promise<ArrayOf<Mode>> {
+  /** Whether `load` can apply a band order (imread's `order`): a still 8-bit RGB or RGBA image. */
+  get reorders(): boolean {
+    return !this.animated && (this.layout.mode === 'RGB' || this.layout.mode === 'RGBA');
+  }
+
+  async load(into?: ArrayOf<Mode>, order?: readonly number[]): Promise<ArrayOf<Mode>> {
+    if (order !== undefined && !this.reorders) throw new Error(`internal: band order for a ${this.layout.mode}${this.animated ? ' animated' : ''} PNG`);
     if (this.noData && this.frameIndex === 0) {
       throw new DecodeError(`cannot load this image: ${this.name} has no image data (IDAT) before IEND`);
     }
@@ -316,7 +322,9 @@ class PngDecoding implements Decoding {
       this.canvas = (into ?? allocate(mode, this.width, this.height)) as Storage;
       const box: Box = this.frameCtl?.bbox ?? [0, 0, this.width, this.height];
       this.setupDispose(box);
-      await this.decodeData('IDAT', this.target(this.canvas, this.defaultImage ? [0, 0, this.width, this.height] : box));
+      const target = this.target(this.canvas, this.defaultImage ? [0, 0, this.width, this.height] : box);
+      if (order !== undefined) target.order = order;
+      await this.decodeData('IDAT', target);
       return this.canvas;
     }
     const canvas = this.canvas as Storage;
@@ -433,7 +441,8 @@ export const pngCodec: Codec = {
     const d = await new PngDecoding(input, options, name).open();
     return {
       header: d.header,
-      load: (into) => d.load(into),
+      reorders: d.reorders,
+      load: (into, order) => d.load(into, order),
       seek: (i: number) => d.seek(i),
       close: () => d.close(),
     };

@@ -15,6 +15,7 @@ import { filterBpp, rowBytes, type PngLayout } from './modes.js';
 import { unfilterRow } from './unfilter.js';
 import { acquireSimdRows, type SimdRows } from './unfilter-simd.js';
 import { UNPACKERS, IDENTITY_RAWMODES, type Unpacker } from './unpack.js';
+import { reorderPixels, type Reorder } from '../raw/pack.js';
 
 /** Adam7 passes: x0, y0, dx, dy. */
 const ADAM7: readonly (readonly [number, number, number, number])[] = [
@@ -55,6 +56,12 @@ export interface SinkTarget {
   y: number;
   width: number;
   height: number;
+  /**
+   * Output band order (imread's `order`; 8-bit modes of 3 or 4 bands): pixel band `c` is the
+   * decoded band `order[c]`. With SIMD the permutation runs on each row in the kernel's
+   * memory before the row is copied out; otherwise after the row is unpacked, in place.
+   */
+  order?: readonly number[];
 }
 
 export class RowSink {
@@ -64,6 +71,8 @@ export class RowSink {
   private readonly unpack: Unpacker;
   /** Unfiltered rows are the output bytes: copy them in (SIMD) or unfilter in place (JS). */
   private readonly direct: boolean;
+  /** `target.order` on the rows the SIMD kernel does not permute (see finishRow). */
+  private readonly reorder: Reorder | undefined;
   /** The SIMD kernel's row slots, while this sink holds them. */
   private simd: SimdRows | undefined;
   private readonly outBytes: Uint8Array;
@@ -100,10 +109,21 @@ export class RowSink {
       .filter((p) => p.w > 0 && p.h > 0);
     this.rowsTotal = this.passes.reduce((a, p) => a + p.h, 0);
     this.dataBytes = this.passes.reduce((a, p) => a + p.h * (p.rowLen + 1), 0);
-    this.direct = !interlaced && IDENTITY_RAWMODES.has(layout.rawmode) && target.out instanceof Uint8Array;
     this.outBytes = target.out instanceof Uint8Array ? target.out : new Uint8Array(0);
     const longest = Math.max(0, ...this.passes.map((p) => p.rowLen));
     if (preferred === 'simd' && longest >= SIMD_MIN_ROW) this.simd = acquireSimdRows(longest);
+    const { order } = target;
+    const direct = !interlaced && IDENTITY_RAWMODES.has(layout.rawmode) && target.out instanceof Uint8Array;
+    // the JS kernels unfilter in place in the output, where a permuted row could not serve as
+    // the next row's `prev`: with an order they take the scratch pair instead
+    this.direct = direct && (order === undefined || this.simd !== undefined);
+    if (order !== undefined) {
+      if (!(target.out instanceof Uint8Array) || (this.bands !== 3 && this.bands !== 4) || order.length !== this.bands) {
+        throw new Error(`internal: band order ${order.join(',')} for ${this.bands}-band ${target.out.constructor.name} rows`);
+      }
+      if (this.direct && this.simd !== undefined) this.simd.setOrder(this.bands, order);
+      else this.reorder = reorderPixels(this.bands, order);
+    }
     const scratch = this.direct || this.simd !== undefined ? 0 : longest;
     this.cur = new Uint8Array(scratch);
     this.prev = new Uint8Array(scratch);
@@ -167,11 +187,14 @@ export class RowSink {
       if (this.r === 0) simd.startPass();
       const o = simd.unfilter(this.filter, pass.rowLen, this.bpp, where);
       if (this.direct) {
-        this.outBytes.set(simd.mem.subarray(o, o + pass.rowLen), this.destOff);
+        const from = this.target.order === undefined ? o : simd.permute(o, pass.rowLen);
+        this.outBytes.set(simd.mem.subarray(from, from + pass.rowLen), this.destOff);
       } else {
         const t = this.target;
         const y = t.y + pass.y0 + this.r * pass.dy;
-        this.unpack(simd.mem, o, t.out, (y * t.canvasWidth + t.x + pass.x0) * this.bands, pass.w, pass.dx * this.bands);
+        const d = (y * t.canvasWidth + t.x + pass.x0) * this.bands;
+        this.unpack(simd.mem, o, t.out, d, pass.w, pass.dx * this.bands);
+        this.reorder?.(this.outBytes, d, pass.w, pass.dx * this.bands);
       }
     } else if (this.direct) {
       const pitch = this.target.canvasWidth * this.bands;
@@ -183,6 +206,7 @@ export class RowSink {
       const y = t.y + pass.y0 + this.r * pass.dy;
       const d = (y * t.canvasWidth + t.x + pass.x0) * this.bands;
       this.unpack(this.cur, 0, t.out, d, pass.w, pass.dx * this.bands);
+      this.reorder?.(this.outBytes, d, pass.w, pass.dx * this.bands);
       const swap = this.prev;
       this.prev = this.cur;
       this.cur = swap;

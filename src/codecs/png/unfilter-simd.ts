@@ -7,6 +7,8 @@
  * slots in a module instance of its own. RowSink copies each filtered row into `raw`,
  * `unfilter()` writes the unfiltered row into the slot after it, and RowSink copies it from
  * there into the image (or unpacks it). The slot written last is the next row's `prev`.
+ * For `imread(src, { order: 'BGR' })` the row is first permuted (`permute()`) into `raw`, so
+ * the channel swap rides on the copy the decoder makes anyway.
  *
  * Instances are pooled (a few, per thread) and handed to one decoder at a time: concurrent
  * decodes never share slots. A decoder that is dropped before it finishes never returns its
@@ -19,17 +21,19 @@
 import { DecodeError } from '../../errors.js';
 import { UNFILTER_WASM } from './unfilter-wasm.js';
 import { compileKernel, instantiateKernel, type KernelMemory } from '../../wasm.js';
+import { permuteMask } from '../raw/swizzle.js';
 
 interface Exports {
   up(src: number, prev: number, dst: number, n: number): void;
   sub(src: number, dst: number, n: number, bpp: number): void;
   avg(src: number, prev: number, dst: number, n: number, bpp: number): void;
   paeth(src: number, prev: number, dst: number, n: number, bpp: number): void;
+  permute(src: number, dst: number, n: number, step: number, mask: number): void;
 }
 
 const PAGE = 65536;
-/** Longest row the kernel's memory (declared maximum 256 pages in unfilter.wat) holds three of. */
-export const MAX_ROW = Math.floor((256 * PAGE) / 3) - 64;
+/** Longest row the kernel's memory (declared maximum 256 pages in unfilter.wat) holds three of, plus the 16-byte mask. */
+export const MAX_ROW = Math.floor((256 * PAGE - 16) / 3) - 64;
 /** Bytes the kernels may read or write past a row (one vector), rounded for alignment. */
 const SLACK = 32;
 /** Idle instances kept for reuse, and the largest memory worth keeping. */
@@ -48,7 +52,7 @@ function compile(): object | null {
 }
 
 function isExports(e: Record<string, unknown>): e is Record<string, unknown> & Exports {
-  return typeof e.up === 'function' && typeof e.sub === 'function' && typeof e.avg === 'function' && typeof e.paeth === 'function';
+  return typeof e.up === 'function' && typeof e.sub === 'function' && typeof e.avg === 'function' && typeof e.paeth === 'function' && typeof e.permute === 'function';
 }
 
 /** Three row slots (`raw`, then two that alternate as current and previous) in one instance. */
@@ -60,6 +64,9 @@ export class SimdRows {
   private slot = 0;
   private prev = 0;
   private cur = 0;
+  /** Where the permutation mask sits (after the three slots), and its group size in bytes. */
+  private mask = 0;
+  private step = 0;
 
   private constructor(private readonly memory: KernelMemory, private readonly k: Exports) {
     this.mem = new Uint8Array(memory.buffer);
@@ -79,7 +86,8 @@ export class SimdRows {
   reserve(rowLen: number): boolean {
     if (rowLen > MAX_ROW) return false;
     this.slot = Math.ceil((rowLen + SLACK) / SLACK) * SLACK;
-    const need = 3 * this.slot;
+    this.mask = 3 * this.slot;
+    const need = this.mask + 16;
     const have = this.memory.buffer.byteLength;
     if (need > have) {
       try {
@@ -129,8 +137,26 @@ export class SimdRows {
     return cur;
   }
 
+  /** Sets the byte permutation `permute` applies: `perm` within pixels of `bands` bytes. */
+  setOrder(bands: 3 | 4, perm: readonly number[]): void {
+    this.mem.set(permuteMask(bands, perm), this.mask);
+    this.step = 4 * bands;
+  }
+
+  /**
+   * Writes the `n` bytes at `o` (a row `unfilter` returned), permuted by `setOrder`, into the
+   * `raw` slot (free once its row is unfiltered); returns that offset. The row at `o` is kept:
+   * it is the next row's previous row.
+   */
+  permute(o: number, n: number): number {
+    if (this.step === 0) throw new Error('internal: SimdRows.permute before setOrder');
+    this.k.permute(o, this.raw, n, this.step, this.mask);
+    return this.raw;
+  }
+
   /** Returns the instance to the pool; the caller must not use it afterwards. */
   release(): void {
+    this.step = 0;
     if (pool.length < POOL_SIZE && this.mem.byteLength <= POOL_MAX_BYTES && !pool.includes(this)) pool.push(this);
   }
 }

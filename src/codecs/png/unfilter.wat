@@ -91,4 +91,19 @@
           (i8x16.narrow_i16x8_u (local.get $a) (local.get $a)))
         (local.set $c (local.get $b))
         (local.set $i (i32.add (local.get $i) (local.get $bpp)))
+        (br $next))))
+
+  ;; imread's `order` (RGB -> BGR...): dst = src with each `step`-byte group (four 3- or 4-byte
+  ;; pixels) permuted by the 16-lane mask at `mask` (swizzle.wat's loop, on this module's rows).
+  ;; With `step` 12 the last 4 lanes of each store are overwritten by the next one.
+  (func (export "permute") (param $src i32) (param $dst i32) (param $n i32) (param $step i32) (param $mask i32)
+    (local $i i32)
+    (local $m v128)
+    (local.set $m (v128.load (local.get $mask)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (v128.store (i32.add (local.get $dst) (local.get $i))
+          (i8x16.swizzle (v128.load (i32.add (local.get $src) (local.get $i))) (local.get $m)))
+        (local.set $i (i32.add (local.get $i) (local.get $step)))
         (br $next)))))

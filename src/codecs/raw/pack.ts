@@ -76,6 +76,37 @@ export function swapRB(bands: 3 | 4): Packer {
   };
 }
 
+/** An in-place band permutation of `n` pixels at `d`, `step` bytes apart (`step` = bands: packed). */
+export type Reorder = (buf: Uint8Array, d: number, n: number, step: number) => void;
+
+/**
+ * Pixel `p` becomes `[p[perm[0]], p[perm[1]], ...]` in place: the decoders' `order` (imread's
+ * RGB -> BGR). Packed runs take the WebAssembly SIMD kernel (safe in place: each block is
+ * copied into the kernel's memory before any byte is written back); others, and engines
+ * without SIMD, read a whole pixel before writing it.
+ */
+export function reorderPixels(bands: 3 | 4, perm: readonly number[]): Reorder {
+  const simd = simdPermute(bands, perm);
+  const [a = 0, b = 1, c = 2, e = 3] = perm;
+  return (buf, d, n, step) => {
+    if (simd !== undefined && step === bands) {
+      simd(buf, d, buf, d, n);
+      return;
+    }
+    const px = [0, 0, 0, 0];
+    for (let i = 0, o = d; i < n; i++, o += step) {
+      px[0] = buf[o];
+      px[1] = buf[o + 1];
+      px[2] = buf[o + 2];
+      if (bands === 4) px[3] = buf[o + 3];
+      buf[o] = px[a];
+      buf[o + 1] = px[b];
+      buf[o + 2] = px[c];
+      if (bands === 4) buf[o + 3] = px[e];
+    }
+  };
+}
+
 /** 3 or 4 output bytes per pixel, each a source band. */
 export function permuteLoop(bands: number, idx: readonly number[]): Packer {
   if (idx.length === 3) {

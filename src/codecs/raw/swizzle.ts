@@ -41,6 +41,17 @@ function load(): Kernel | null {
 }
 
 /**
+ * The 16-lane `i8x16.swizzle` mask that applies `perm` to four pixels of `bands` bytes
+ * (3 bands: lanes 12..15 pass through; the kernels step 12 bytes and the next store covers them).
+ */
+export function permuteMask(bands: 3 | 4, perm: readonly number[]): Uint8Array {
+  const step = bands * 4;
+  const mask = new Uint8Array(16);
+  for (let j = 0; j < 16; j++) mask[j] = j < step ? j - (j % bands) + (perm[j % bands] ?? 0) : j;
+  return mask;
+}
+
+/**
  * Pixels of `bands` bytes in, pixels of `bands` bytes out, output byte `c` of each pixel =
  * input byte `perm[c]`. `n` is the pixel count; `si` / `di` are byte offsets.
  */
@@ -49,9 +60,8 @@ export function simdPermute(bands: 3 | 4, perm: readonly number[]): BytePermute 
   const k = load();
   if (k === null) return undefined;
   const { mem, permute } = k;
-  const step = bands * 4; // four pixels per 16-byte vector (3 bands: lanes 12..15 pass through)
-  const mask = new Uint8Array(16);
-  for (let j = 0; j < 16; j++) mask[j] = j < step ? j - (j % bands) + (perm[j % bands] ?? 0) : j;
+  const mask = permuteMask(bands, perm);
+  const step = bands * 4;
   return (src, si, dst, di, n) => {
     mem.set(mask, MASK);
     const end = si + n * bands;
