@@ -9,12 +9,19 @@
 //                      (WebAssembly table-lookup kernel, src/ndarray/planes.wat)
 //   JS CHW             the same call on the JavaScript kernel it replaced, same process
 //   two passes         normalise into an HWC float32 array, then transpose into CHW (ndarray-ops)
+// (c) Fused BGR in the decoder: imread(file, { order: 'BGR' }) vs imread(file) vs the two-pass
+//   `toArray(loaded, { order: 'BGR' })`, RGB PNG and JPEG files. A decode ends in one copy of the
+//   pixels into the output (PNG: each unfiltered row out of the kernel's memory); the fused BGR
+//   permutes on that copy, so its cost beyond it is (fused - plain), shown in memcpys of the bytes.
 import ndarray from 'ndarray';
 import ops from 'ndarray-ops';
 import { copyFileSync } from 'node:fs';
-import { fromStorage, toArray, encoder } from '../dist/index.js';
+import { fromStorage, toArray, encoder, imread, open } from '../dist/index.js';
+import { makePngs } from './png.mjs';
+import { makeJpeg } from './jpeg.mjs';
 import { swapRB } from '../dist/codecs/raw/pack.js';
 import { useWasmPlanes } from '../dist/ndarray/planes.js';
+import { acquireSimdRows } from '../dist/codecs/png/unfilter-simd.js';
 import { race, table, ms, ratio, report, OUT } from './lib.mjs';
 import { lineChart } from './plot.mjs';
 
@@ -112,8 +119,65 @@ export async function run(sizes = [512, 1024, 2048, 4096, 8192]) {
   report('Fused conversions, RGB, median ms (memcpy = alloc + set of the RGB bytes)',
     table(['size', 'memcpy', 'fused BGR (SIMD)', 'scalar BGR (before)', 'fused CHW f32 (wasm)', 'JS CHW f32 (before)', 'two passes CHW f32', 'BGR / memcpy', 'scalar / SIMD BGR', 'CHW / memcpy', 'JS / wasm CHW', 'two passes / fused CHW'], rowsB) +
     '\n\nTargets: fused BGR <= 1.2x memcpy; fused CHW float32 >= 2x faster than two passes.\n\nPlot: bench/encoder.svg');
+  await decoderBgr();
   lineChart(OUT + 'encoder.svg', { title: 'RGB image -> array (median ms, log-log)', xLabel: 'image side (px)', yLabel: 'ms', series });
   copyFileSync(OUT + 'encoder.svg', new URL('./encoder.svg', import.meta.url));
+}
+
+/** The decoder's last step alone: n rows of 3n bytes copied out of the unfilter kernel's memory, plain or permuted. */
+function rowCopies(n) {
+  const len = n * 3;
+  const rows = acquireSimdRows(len);
+  rows.setOrder(3, [2, 1, 0]);
+  rows.mem.set(photoish(n).subarray(0, len), rows.raw);
+  const o = rows.unfilter(0, len, 3, () => 'bench row'); // as the decoder: the row just written, hot in cache
+  return {
+    plain: () => {
+      const out = new Uint8Array(n * len);
+      for (let y = 0; y < n; y++) out.set(rows.mem.subarray(o, o + len), y * len);
+      return out;
+    },
+    bgr: () => {
+      const out = new Uint8Array(n * len);
+      for (let y = 0; y < n; y++) {
+        const from = rows.permute(o, len);
+        out.set(rows.mem.subarray(from, from + len), y * len);
+      }
+      return out;
+    },
+  };
+}
+
+export async function decoderBgr(sizes = [1024, 4096]) {
+  const rows = [];
+  const copies = [];
+  for (const n of sizes) {
+    const data = photoish(n);
+    const files = [['PNG (libpng adaptive)', (await makePngs(n))['rgb-libpng-adaptive']], ['JPEG q90 (sharp)', await makeJpeg(n)]];
+    for (const [kind, file] of files) {
+      const r = await race({
+        plain: () => imread(file),
+        fused: () => imread(file, { order: 'BGR' }),
+        twoPass: async () => toArray(await (await open(file)).load(), { order: 'BGR' }),
+      }, { rounds: n >= 4096 ? 9 : 21, gc: false });
+      const m = Object.fromEntries(Object.entries(r).map(([key, v]) => [key, v.median]));
+      rows.push([`${n}x${n}`, kind, ms(m.plain), ms(m.fused), ms(m.twoPass), ratio(m.fused, m.plain), ratio(m.twoPass, m.fused)]);
+    }
+  }
+  for (const n of [512, 1024, 2048, 4096]) {
+    const data = photoish(n);
+    const { plain, bgr } = rowCopies(n);
+    const k = Math.max(1, Math.round(2e7 / data.length));
+    const r = await race({ memcpy: () => new Uint8Array(data.length).set(data), plain, bgr }, { rounds: 15, gc: false, inner: { memcpy: k, plain: k, bgr: k } });
+    const m = Object.fromEntries(Object.entries(r).map(([key, v]) => [key, v.median]));
+    copies.push([`${n}x${n}`, ms(m.memcpy), ms(m.plain), ms(m.bgr), ratio(m.bgr, m.plain), ratio(m.bgr, m.memcpy)]);
+  }
+  report("Fused BGR in the decoder: imread(file, { order: 'BGR' }), RGB files, median ms",
+    table(['size', 'file', 'imread', "imread order 'BGR'", 'imread + toArray BGR', 'fused / plain', 'two passes / fused'], rows) +
+    '\n\nThe two-pass path also holds two full arrays at its peak; the fused one holds one. ' +
+    'The PNG decoder\'s last step alone (rows copied out of the unfilter kernel\'s memory into a new array, as in the decoder; ' +
+    'memcpy = alloc + set of the same bytes from an array in memory):\n\n' +
+    table(['size', 'memcpy', 'row copies', 'row copies, BGR', 'BGR / plain rows', 'BGR rows / memcpy'], copies));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -218,16 +218,17 @@ export class Image<M extends Mode = Mode> {
 
   /**
    * @internal imread's `order` fused into the decoder: decodes the (only) frame with its
-   * bands permuted by `order` into a new array and hands the decoder back. The image itself
-   * gets no pixels and can no longer load (imread drops it). Undefined, with nothing done,
-   * where the codec cannot (then load and `toArray(img, { order })`).
+   * bands permuted by `order` into a new array, or into `into` where the codec can (zeroed
+   * packed storage, as `_loadInto`), and hands the decoder back. The image itself gets no
+   * pixels and can no longer load (imread and imreadBatch drop it). Undefined, with nothing
+   * done, where the codec cannot (then load and `toArray(img, { order })`).
    */
-  async _decodeReordered(order: readonly number[]): Promise<ArrayOf<M> | undefined> {
+  async _decodeReordered(order: readonly number[], into?: ArrayOf<M>): Promise<ArrayOf<M> | undefined> {
     const decoding = this.#decoding;
     if (decoding?.reorders !== true || this.#pixels !== undefined || this.#loading !== undefined || this.nFrames !== 1) return undefined;
     this.#decoding = undefined;
     try {
-      const data = (await decoding.load(undefined, order)) as ArrayOf<M>;
+      const data = (await decoding.load(into, order)) as ArrayOf<M>;
       if (data.length !== this.width * this.height * bandCount(this.#mode)) throw new Error(`internal: decoder gave ${data.length} elements`);
       return data;
     } finally {

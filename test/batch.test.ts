@@ -4,9 +4,10 @@
  * typed errors naming the image; progress; the caller's buffers untouched.
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   imreadBatch,
+  Image,
   open,
   toArray,
   fromNpy,
@@ -53,6 +54,31 @@ describe.each([
     expect(progress.map((p) => p.index).sort((a, b) => a - b)).toEqual(PNGS.map((_, i) => i));
   });
 
+  it("order: 'BGR' / 'ABGR': each slot equals toArray(img, { mode, order }) of the image alone, PNG and JPEG", async () => {
+    for (const [mode, order] of [['RGB', 'BGR'], ['RGBA', 'ABGR']] as const) {
+      const x = await imreadBatch(PNGS, { mode, order, workers });
+      const per = 32 * 32 * mode.length;
+      for (let i = 0; i < PNGS.length; i++) {
+        const img = await (await open(PNGS[i])).load();
+        const want = Array.from(toArray(img, { mode, order }).data);
+        expect(Array.from(x.data.subarray(i * per, (i + 1) * per)), `${PNGS[i]} ${order}`).toEqual(want);
+      }
+    }
+    const jpegs = ['jpeg/hopper.jpg', 'jpeg/hopper_orientation_2.jpg'].map((f) => fixture(f));
+    const y = await imreadBatch(jpegs, { order: 'BRG', workers });
+    expect(y.shape).toEqual([2, 128, 128, 3]);
+    for (let i = 0; i < jpegs.length; i++) {
+      const img = await (await open(jpegs[i])).load();
+      expect(Buffer.from(y.data.subarray(i * 128 * 128 * 3, (i + 1) * 128 * 128 * 3)).equals(Buffer.from(toArray(img, { order: 'BRG' }).data))).toBe(true);
+    }
+  });
+
+  it("order must use each of the batch mode's bands once", async () => {
+    await expect(imreadBatch(PNGS.slice(0, 2), { mode: 'RGB', order: 'BG', workers })).rejects.toThrow(/options\.order/);
+    await expect(imreadBatch(PNGS.slice(0, 2), { mode: 'RGB', order: 'BGG', workers })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(imreadBatch(PNGS.slice(0, 2), { mode: 'RGB', order: 'BGX', workers })).rejects.toThrow(/letters of the RGB bands/);
+  });
+
   it("takes the first image's mode and size by default (16-bit grey stays I;16) and reads bytes", async () => {
     const files = ['basn0g16.png', 'basi0g16.png'].map((f) => readFileSync(`${SUITE}/${f}`));
     const before = files.map((b) => Buffer.from(b));
@@ -97,6 +123,21 @@ describe.each([
     }
     const missing = await imreadBatch([PNGS[0], '/nonexistent/x.png'], { workers }).catch((e: unknown) => e);
     expect(missing).toMatchObject({ code: 'ENOENT', message: expect.stringMatching(/image 1 \(\/nonexistent\/x\.png\)/) as unknown });
+  });
+});
+
+describe('imreadBatch order', () => {
+  it('order: RGB files of an RGB batch are decoded in that order by the codec (spied on the main thread)', async () => {
+    const spy = vi.spyOn(Image.prototype, '_decodeReordered');
+    try {
+      const rgb = PNGS.filter((f) => /bas[ni]2c08/.test(f));
+      expect(rgb.length).toBe(2);
+      await imreadBatch(rgb, { mode: 'RGB', order: 'BGR', workers: 0 }); // the spy sees this thread only
+      expect(spy).toHaveBeenCalledTimes(2);
+      for (const r of spy.mock.results) expect(await r.value).toBeDefined();
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 

@@ -20,9 +20,9 @@ import {
   invalidArgument,
   type ErrorCode,
 } from '../errors.js';
-import { DTYPES, MODES, elementCount, isMode, shapeOf, type ArrayOf, type Mode } from '../modes.js';
+import { DTYPES, MODES, bandCount, elementCount, isMode, shapeOf, type ArrayOf, type Mode } from '../modes.js';
 import { open, type OpenOptions } from '../open.js';
-import { toArray } from '../ndarray/to-array.js';
+import { bandOrder, toArray } from '../ndarray/to-array.js';
 
 /** What a batch reads: paths (or file: URLs) or encoded bytes. */
 export type BatchSource = string | URL | Uint8Array;
@@ -40,6 +40,12 @@ export interface BatchOptions {
   size?: readonly [number, number];
   /** Mode of the batch (default: the first image's); other modes are converted (Pillow `convert`). */
   mode?: Mode;
+  /**
+   * Band order of every image, a permutation of the batch mode's band letters: `'BGR'` of an
+   * RGB batch for OpenCV. PNG and JPEG files of the batch mode decode straight into it
+   * (as `imread(src, { order })`); others are converted with the order in the same pass.
+   */
+  order?: string;
   /**
    * Images in flight at once (default: 3 per core; more than one per thread hides each
    * decode's waits on file reads and on zlib/sharp's native threads).
@@ -59,6 +65,8 @@ export interface BatchOptions {
 /** What decoding one source needs; plain data, so it can be sent to a worker. */
 export interface SlotSpec {
   mode: Mode;
+  /** Validated `options.order`, or undefined for the mode's own order. */
+  order?: string;
   width: number;
   height: number;
   open: OpenOptions;
@@ -87,12 +95,21 @@ export async function decodeIntoSlot(source: BatchSource, index: number, slot: A
     if (img.width !== spec.width || img.height !== spec.height) {
       throw new InvalidArgumentError(`imreadBatch: ${labelOf(source, index)} is ${img.width}x${img.height}, the batch is ${spec.width}x${spec.height}`);
     }
-    if (img.mode === spec.mode) {
+    const order = spec.order;
+    if (img.mode === spec.mode && order === undefined) {
       await img._loadInto(slot);
-    } else {
-      await img.load();
-      toArray(img, { mode: spec.mode, out: slot }); // Pillow's convert, fused into the slot
+      return;
     }
+    if (img.mode === spec.mode && order !== undefined) {
+      const data = await img._decodeReordered(bandOrder(spec.mode, order), slot); // the codec writes the order
+      if (data !== undefined) {
+        if (data !== slot) slot.set(data);
+        return;
+      }
+    }
+    await img.load();
+    // Pillow's convert and/or the order, fused into the slot
+    toArray(img, order === undefined ? { mode: spec.mode, out: slot } : { mode: spec.mode, order, out: slot });
   } finally {
     await img.close();
   }
@@ -158,6 +175,7 @@ export async function imreadBatch(sources: readonly BatchSource[], options: Batc
   }
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw invalidArgument('options.onProgress', 'a function', options.onProgress);
   const openOptions = options.open ?? {};
+  const order = options.order;
 
   let spec: SlotSpec;
   if (size !== undefined && options.mode !== undefined) {
@@ -170,6 +188,14 @@ export async function imreadBatch(sources: readonly BatchSource[], options: Batc
     spec = { mode: options.mode ?? first.mode, width: size?.[0] ?? first.width, height: size?.[1] ?? first.height, open: openOptions };
   } else {
     throw new InvalidArgumentError('imreadBatch: an empty batch needs options.size and options.mode to know its shape');
+  }
+
+  if (order !== undefined) {
+    const perm = bandOrder(spec.mode, order);
+    if (new Set(perm).size !== perm.length || perm.length !== bandCount(spec.mode)) {
+      throw invalidArgument('options.order', `each of the ${spec.mode} bands once (${MODES[spec.mode].bands.join(', ')})`, order);
+    }
+    if (perm.some((p, i) => p !== i)) spec.order = order;
   }
 
   const n = list.length;
