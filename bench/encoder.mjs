@@ -152,7 +152,6 @@ export async function decoderBgr(sizes = [1024, 4096]) {
   const rows = [];
   const copies = [];
   for (const n of sizes) {
-    const data = photoish(n);
     const files = [['PNG (libpng adaptive)', (await makePngs(n))['rgb-libpng-adaptive']], ['JPEG q90 (sharp)', await makeJpeg(n)]];
     for (const [kind, file] of files) {
       const r = await race({

@@ -79,17 +79,23 @@ export interface ReadOptions extends OpenOptions, Omit<ToArrayOptions, 'copy'> {
 export async function imread<const O extends ReadOptions = ReadOptions>(src: Source, options?: O): Promise<NdArray<ToArrayResult<Mode, O>>> {
   if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalidArgument('options', 'an object', options);
   const o: ReadOptions = options ?? {};
+  if ('copy' in o && o.copy !== undefined) throw invalidArgument('options.copy', 'left out (imread always returns an owned array)', o.copy);
   const img = await open(src, o); // open reads only its own keys
-  const arrayOptions = Object.fromEntries(Object.entries(o).filter(([k, v]) => !OPEN_KEYS.has(k) && v !== undefined)) as ToArrayOptions;
-  const given = Object.keys(arrayOptions);
-  if (given.length === 1 && given[0] === 'order') {
-    const perm = bandOrder(img.mode, arrayOptions.order);
-    const bands = bandCount(img.mode);
-    const permutes = perm.length === bands && new Set(perm).size === bands && perm.some((p, i) => p !== i);
-    const data = permutes ? await img._decodeReordered(perm) : undefined;
-    if (data !== undefined) return ndarray(data, shapeOf(img.mode, img.width, img.height)) as NdArray<ToArrayResult<Mode, O>>;
+  try {
+    const arrayOptions = Object.fromEntries(Object.entries(o).filter(([k, v]) => !OPEN_KEYS.has(k) && v !== undefined)) as ToArrayOptions;
+    let given = Object.keys(arrayOptions);
+    if (given.length === 1 && given[0] === 'order') {
+      const perm = bandOrder(img.mode, arrayOptions.order);
+      const bands = bandCount(img.mode);
+      const permutation = perm.length === bands && new Set(perm).size === bands;
+      if (permutation && perm.every((p, i) => p === i)) given = []; // the mode's own order: the storage as is
+      const data = permutation && given.length > 0 ? await img._decodeReordered(perm) : undefined;
+      if (data !== undefined) return ndarray(data, shapeOf(img.mode, img.width, img.height)) as NdArray<ToArrayResult<Mode, O>>;
+    }
+    await img.load();
+    if (given.length > 0) return toArray(img, arrayOptions) as NdArray<ToArrayResult<Mode, O>>;
+    return ndarray(img._storage(), shapeOf(img.mode, img.width, img.height)) as NdArray<ToArrayResult<Mode, O>>;
+  } finally {
+    await img.close().catch(() => undefined); // also after a bad option or a failed decode; loaded pixels stay usable
   }
-  await img.load();
-  if (given.length > 0) return toArray(img, arrayOptions) as NdArray<ToArrayResult<Mode, O>>;
-  return ndarray(img._storage(), shapeOf(img.mode, img.width, img.height)) as NdArray<ToArrayResult<Mode, O>>;
 }

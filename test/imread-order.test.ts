@@ -208,6 +208,11 @@ describe('imread with toArray options', () => {
     await expect(imread(bytes, { loadTruncated: 1 as unknown as boolean, order: 'BGR' })).rejects.toThrow(/options\.loadTruncated/);
   });
 
+  it("the mode's own order is the plain decode; copy is refused (imread's array is always owned)", async () => {
+    expect(describeArray(await imread(bytes, { order: 'RGB' }))).toBe(describeArray(await imread(bytes)));
+    await expect(imread(bytes, { copy: false } as ReadOptions)).rejects.toThrow(/options\.copy/);
+  });
+
   it('the types follow the options', async () => {
     const f32 = await imread(bytes, { dtype: 'float32' });
     const bgr = await imread(bytes, { order: 'BGR' });
