@@ -11,7 +11,7 @@ import type { OpenOptions, Backend } from './codecs/codec.js';
 import { Image } from './image.js';
 import { checkDecompressionBomb, getMaxImagePixels } from './limits.js';
 import { bandCount, shapeOf, type Mode } from './modes.js';
-import { bandOrder, toArray, type ToArrayOptions, type ToArrayResult } from './ndarray/to-array.js';
+import { bandOrder, isPermutation, toArray, type ToArrayOptions, type ToArrayResult } from './ndarray/to-array.js';
 
 export type { OpenOptions, Backend };
 
@@ -87,7 +87,7 @@ export async function imread<const O extends ReadOptions = ReadOptions>(src: Sou
     if (given.length === 1 && given[0] === 'order') {
       const perm = bandOrder(img.mode, arrayOptions.order);
       const bands = bandCount(img.mode);
-      const permutation = perm.length === bands && new Set(perm).size === bands;
+      const permutation = isPermutation(perm, bands);
       if (permutation && perm.every((p, i) => p === i)) given = []; // the mode's own order: the storage as is
       const data = permutation && given.length > 0 ? await img._decodeReordered(perm) : undefined;
       if (data !== undefined) return ndarray(data, shapeOf(img.mode, img.width, img.height)) as NdArray<ToArrayResult<Mode, O>>;

@@ -22,7 +22,7 @@ import {
 } from '../errors.js';
 import { DTYPES, MODES, bandCount, elementCount, isMode, shapeOf, type ArrayOf, type Mode } from '../modes.js';
 import { open, type OpenOptions } from '../open.js';
-import { bandOrder, toArray } from '../ndarray/to-array.js';
+import { bandOrder, isPermutation, toArray } from '../ndarray/to-array.js';
 
 /** What a batch reads: paths (or file: URLs) or encoded bytes. */
 export type BatchSource = string | URL | Uint8Array;
@@ -192,7 +192,7 @@ export async function imreadBatch(sources: readonly BatchSource[], options: Batc
 
   if (order !== undefined) {
     const perm = bandOrder(spec.mode, order);
-    if (new Set(perm).size !== perm.length || perm.length !== bandCount(spec.mode)) {
+    if (!isPermutation(perm, bandCount(spec.mode))) {
       throw invalidArgument('options.order', `each of the ${spec.mode} bands once (${MODES[spec.mode].bands.join(', ')})`, order);
     }
     if (perm.some((p, i) => p !== i)) spec.order = order;

@@ -94,6 +94,11 @@ export function bandOrder(mode: Mode, order: unknown): number[] {
   return perm;
 }
 
+/** Whether `perm` uses each of `bands` bands exactly once (a reorder that keeps the shape). */
+export function isPermutation(perm: readonly number[], bands: number): boolean {
+  return perm.length === bands && new Set(perm).size === bands;
+}
+
 export function toArray<M extends Mode, const O extends ToArrayOptions = ToArrayOptions>(
   img: Image<M>,
   options?: O,
