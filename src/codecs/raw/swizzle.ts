@@ -1,20 +1,22 @@
 /**
  * Byte permutations within 3- or 4-byte pixels (RGB -> BGR, RGBA -> BGRA, RGBA -> ABGR...) with
- * WebAssembly SIMD: one `i8x16.swizzle` permutes 16 bytes (./swizzle.wat, compiled into
- * ./swizzle-wasm.ts by `npm run wasm`).
+ * SIMD, on one of two back-ends:
  *
- * WebAssembly reaches only its own memory, so each block of up to BLOCK bytes is copied in,
- * permuted there and copied out: two memcpys of a block that stays in L1 cache, plus one
- * SIMD pass. Main memory is read once and written once, as for a plain copy. Measured against
- * the scalar 32-bit-word kernel (pack.ts `swapRB3`), RGB -> BGR (bench/encoder.mjs, "fused
- * BGR"): 1.5-2.4x faster at 512^2..2048^2; the same at 4096^2 and up, where the page faults
- * of the fresh output dominate both.
+ * - native (./swizzle.c, where `npm ci` built it: see ../../native.ts): one pass straight from
+ *   the source array into the destination, AVX2 / SSSE3 / NEON byte shuffles. This is the one
+ *   that keeps RGB -> BGR within 1.2x a plain copy (bench/encoder.mjs, "fused BGR").
+ * - WebAssembly (./swizzle.wat, compiled into ./swizzle-wasm.ts by `npm run wasm`): one
+ *   `i8x16.swizzle` per 16 bytes; WebAssembly reaches only its own memory, so each block of up
+ *   to BLOCK bytes is copied in, permuted there and copied out (two memcpys of a block that
+ *   stays in L1 cache, plus the SIMD pass): 1.7-2.5x a plain copy, and 1.5-2.4x faster than the
+ *   scalar 32-bit-word kernel (pack.ts `swapRB3`) at 512^2..2048^2.
  *
- * `simdPermute` returns undefined where WebAssembly SIMD is missing; callers keep their
- * scalar kernel for that case and for non-byte storage.
+ * `simdPermute` returns undefined where neither loads (no native build, no WebAssembly SIMD);
+ * callers keep their scalar kernel for that case and for non-byte storage.
  */
 import { SWIZZLE_WASM } from './swizzle-wasm.js';
 import { loadKernel } from '../../wasm.js';
+import { nativeKernel } from '../../native.js';
 
 /** Memory layout of the kernel's one page: mask, source block, destination block (16-byte slack after each). */
 const MASK = 0;
@@ -51,12 +53,35 @@ export function permuteMask(bands: 3 | 4, perm: readonly number[]): Uint8Array {
   return mask;
 }
 
+/** Which back-end `simdPermute` uses: the native one where it loaded, else WebAssembly. */
+export type PermuteBackend = 'auto' | 'native' | 'wasm';
+
 /**
  * Pixels of `bands` bytes in, pixels of `bands` bytes out, output byte `c` of each pixel =
- * input byte `perm[c]`. `n` is the pixel count; `si` / `di` are byte offsets.
+ * input byte `perm[c]`. `n` is the pixel count; `si` / `di` are byte offsets. `dst` may be
+ * `src` at the same offset (in place); other overlaps are not allowed.
  */
-export function simdPermute(bands: 3 | 4, perm: readonly number[]): BytePermute | undefined {
+export function simdPermute(bands: 3 | 4, perm: readonly number[], backend: PermuteBackend = 'auto'): BytePermute | undefined {
   if (perm.length !== bands || perm.some((p) => !Number.isInteger(p) || p < 0 || p >= bands)) return undefined;
+  const native = backend === 'wasm' ? null : nativeKernel();
+  const staged = backend === 'native' ? undefined : wasmPermute(bands, perm);
+  if (native === null) return staged;
+  const p = Uint8Array.from(perm);
+  return (src, si, dst, di, n) => {
+    if (staged !== undefined && overlaps(src, si, dst, di, n * bands)) staged(src, si, dst, di, n); // e.g. an `out` over the image's own bytes
+    else native.permute(src, si, dst, di, n, p);
+  };
+}
+
+/** Whether two byte ranges share memory without being the same range (the native kernel refuses those). */
+function overlaps(a: Uint8Array, ai: number, b: Uint8Array, bi: number, len: number): boolean {
+  if (a.buffer !== b.buffer) return false;
+  const x = a.byteOffset + ai;
+  const y = b.byteOffset + bi;
+  return x !== y && x < y + len && y < x + len;
+}
+
+function wasmPermute(bands: 3 | 4, perm: readonly number[]): BytePermute | undefined {
   const k = load();
   if (k === null) return undefined;
   const { mem, permute } = k;
