@@ -19,6 +19,25 @@ export interface NativeKernel {
    * (tests) caps the kernel used, so each one can be checked on a CPU that has a better one.
    */
   permute(src: Uint8Array, si: number, dst: Uint8Array, di: number, n: number, perm: Uint8Array, maxLevel?: number): void;
+  /** Maps in the pages of a fresh buffer in one system call (Linux 5.14+); false where it could not. Bytes unchanged. */
+  prefault(buf: Uint8Array): boolean;
+}
+
+/**
+ * From this size up glibc's malloc always maps fresh pages (its largest mmap threshold, 32 MiB
+ * on 64-bit), so a new array's every page faults on first write; smaller arrays usually reuse
+ * heap pages that are already mapped, where the call would only cost time.
+ */
+const PREFAULT_MIN = 32 * 2 ** 20;
+
+/**
+ * Before writing a large array imarray has just allocated: map its pages in one call rather
+ * than one fault per 4 KB page during the write (bench/encoder.mjs: a fresh 48 MB RGB -> BGR
+ * 1.3x a memcpy without it, 0.8-1.0x with it). A no-op without the native kernel.
+ */
+export function prefaultFresh(arr: ArrayBufferView): void {
+  if (arr.byteLength < PREFAULT_MIN) return;
+  nativeKernel()?.prefault(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
 }
 
 let loaded: NativeKernel | null | undefined;
@@ -37,7 +56,7 @@ export function nativeKernel(): NativeKernel | null {
   if (process.env.IMARRAY_NATIVE === '0') return loaded;
   try {
     const m: unknown = createRequire(import.meta.url)(`../build/native/${process.platform}-${process.arch}/imarray.node`);
-    if (typeof m === 'object' && m !== null && 'permute' in m && typeof m.permute === 'function' && 'kernel' in m && typeof m.kernel === 'string' && 'level' in m && typeof m.level === 'number') {
+    if (typeof m === 'object' && m !== null && 'permute' in m && typeof m.permute === 'function' && 'prefault' in m && typeof m.prefault === 'function' && 'kernel' in m && typeof m.kernel === 'string' && 'level' in m && typeof m.level === 'number') {
       loaded = m as NativeKernel;
     }
   } catch {

@@ -111,6 +111,34 @@ describe('native kernel', () => {
     expect(call(gone, 0, dst, 0, 1, p3)).toThrow(RangeError);
   });
 
+  it('prefault maps pages without changing a byte; bad arguments throw', () => {
+    const k = kernel();
+    const buf = seededBytes(3 << 20, 11);
+    const before = buf.slice();
+    expect(typeof k.prefault(buf.subarray(5, 3_000_001))).toBe('boolean');
+    if (process.platform === 'linux') expect(k.prefault(buf)).toBe(true);
+    expect(Buffer.from(buf).equals(before)).toBe(true);
+    const fresh = new Uint8Array(40 << 20);
+    k.prefault(fresh);
+    expect(fresh.every((v) => v === 0)).toBe(true);
+    expect(k.prefault(new Uint8Array(0))).toBe(false);
+    expect(() => { (k.prefault as (...a: unknown[]) => boolean)(new Uint16Array(8)); }).toThrow(TypeError);
+    expect(() => { (k.prefault as (...a: unknown[]) => boolean)(); }).toThrow(TypeError);
+  });
+
+  it('a fused output above the prefault size (40 MB BGR) is right end to end', () => {
+    const [w, h] = [3700, 3700]; // 41 MB: fresh pages from the allocator, prefaulted before the permute
+    const px = new Uint8Array(w * h * 3);
+    for (let i = 0; i < px.length; i += 4099) px[i] = (i >> 12) & 255;
+    const img = fromArray(ndarray(px, [h, w, 3]), 'RGB');
+    const bgr = toArray(img, { order: 'BGR' }).data;
+    for (let i = 0; i < px.length; i += 4099) {
+      const p = i - (i % 3);
+      expect(bgr[p + 2 - (i % 3)]).toBe(px[i]);
+    }
+    expect(bgr[bgr.length - 1]).toBe(px[px.length - 3]);
+  });
+
   it('toArray order BGR is the same with it and without it (useNative: the wasm fallback)', () => {
     const [w, h] = [257, 131];
     for (const bands of [3, 4] as const) {

@@ -26,6 +26,7 @@ import { contiguousCopy, rewrap, type TypedArray } from './copy.js';
 import { markReadonly } from './readonly.js';
 import { convertedRows, rowSource, rowsPerBlock } from './rows.js';
 import { wasmPlanes } from './planes.js';
+import { prefaultFresh } from '../native.js';
 
 /** Element types `toArray` can produce. */
 export const OUT_DTYPES = { ...DTYPES, int8: Int8Array, int16: Int16Array, uint32: Uint32Array, float64: Float64Array } as const;
@@ -148,6 +149,7 @@ function fusedCopy(img: Image, o: ToArrayOptions): NdArray<AnyArray> {
     out = o.out;
   } else {
     out = new Out(hw * C);
+    prefaultFresh(out);
   }
 
   // Stage 1 (optional): Pillow's conversion into a block-sized scratch of `mode` storage.

@@ -11,6 +11,7 @@
  *
  *   permute(src: Uint8Array, si, dst: Uint8Array, di, n, perm: Uint8Array[, maxLevel]): undefined
  *   kernel: 'avx512vbmi' | 'avx2' | 'ssse3' | 'neon' | 'scalar'; level: 3..0 (maxLevel caps it: tests)
+ *   prefault(buf: Uint8Array): boolean    (see Prefault below)
  *
  * Output byte c of each of the n pixels = input byte perm[c] of that pixel; perm.length is
  * the pixel size (3 or 4); si / di are byte offsets. dst may be src at the same offset (in
@@ -25,10 +26,18 @@
  * In cache (768 KB - 3 MB, warm output, C, this machine's Zen 4): memcpy 1.00, VBMI 1.11-1.17x,
  * AVX2 1.19-1.38x, SSSE3 1.32-1.56x.
  */
+#define _DEFAULT_SOURCE /* madvise, sysconf under -std=c11 */
 #define NAPI_VERSION 8
 #include <node_api.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+#endif
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
@@ -258,11 +267,38 @@ static napi_value Permute(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * prefault(buf: Uint8Array): boolean. Maps in the whole pages inside a fresh output before it
+ * is written: one madvise(MADV_POPULATE_WRITE) instead of a page fault per 4 KB as the kernel
+ * stores into it (a fresh 48 MB array: ~12,000 faults, about a fifth of the permute's time).
+ * The bytes are unchanged (the pages were zero and stay zero). Linux 5.14+; elsewhere, or when
+ * the call fails, false and nothing happened.
+ */
+static napi_value Prefault(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], result;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  uint8_t *data = NULL;
+  size_t len = 0;
+  if (argc != 1 || bytes_of(env, argv[0], &data, &len) != napi_ok) return fail(env, "ERR_INVALID_ARG_TYPE", "prefault(buf): buf must be a Uint8Array");
+  bool done = false;
+#if defined(__linux__)
+  const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+  const uintptr_t start = ((uintptr_t)data + page - 1) & ~(page - 1);
+  const uintptr_t end = ((uintptr_t)data + len) & ~(page - 1);
+  if (data != NULL && page > 0 && end > start) done = madvise((void *)start, end - start, MADV_POPULATE_WRITE) == 0;
+#endif
+  CHECK(napi_get_boolean(env, done, &result));
+  return result;
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn, name, lv;
   if (cpu_level < 0) cpu_level = vector_level(); /* the same value from every thread that loads it */
   if (napi_create_function(env, "permute", NAPI_AUTO_LENGTH, Permute, NULL, &fn) != napi_ok) return NULL;
   if (napi_set_named_property(env, exports, "permute", fn) != napi_ok) return NULL;
+  if (napi_create_function(env, "prefault", NAPI_AUTO_LENGTH, Prefault, NULL, &fn) != napi_ok) return NULL;
+  if (napi_set_named_property(env, exports, "prefault", fn) != napi_ok) return NULL;
   if (napi_create_string_utf8(env, kernel_name(cpu_level), NAPI_AUTO_LENGTH, &name) != napi_ok) return NULL;
   if (napi_set_named_property(env, exports, "kernel", name) != napi_ok) return NULL;
   if (napi_create_int32(env, cpu_level, &lv) != napi_ok) return NULL;
