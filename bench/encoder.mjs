@@ -97,10 +97,16 @@ export async function run(sizes = [512, 1024, 2048, 4096, 8192]) {
     series['block-streaming (encodeInto)'].push([n, m.stream]);
     series['join-then-copy'].push([n, m.join]);
 
-    // BGR alone (short calls: many rounds, so a noisy neighbour shows in `best` less than in the median)
+    // BGR alone (short calls: many rounds, a GC before each timed batch so one function's garbage
+    // is not collected in another's time; `best` shows the kernels without a noisy neighbour).
+    // "into out": the same with a reused destination (`toArray(img, { order, out })` vs
+    // `out.set(data)`), which leaves out the allocator and page faults: the kernel itself.
     const kb = Math.max(1, Math.round(5e6 / data.length));
+    const warm = new Uint8Array(data.length);
     const g = await race({
       memcpy: () => new Uint8Array(data.length).set(data),
+      memcpyWarm: () => warm.set(data),
+      bgrWarm: () => toArray(img, { order: 'BGR', out: warm }),
       bgr: () => toArray(img, { order: 'BGR' }),
       bgrWasm: () => {
         useNative(false);
@@ -111,10 +117,11 @@ export async function run(sizes = [512, 1024, 2048, 4096, 8192]) {
         }
       },
       bgrScalar: () => scalarBgr(data, n * n),
-    }, { rounds: n >= 8192 ? 9 : n >= 4096 ? 15 : 41, gc: false, inner: { memcpy: kb, bgr: kb, bgrWasm: kb, bgrScalar: kb } });
+    }, { rounds: n >= 8192 ? 9 : n >= 4096 ? 15 : 41, gc: true, inner: { memcpy: kb, memcpyWarm: kb, bgrWarm: kb, bgr: kb, bgrWasm: kb, bgrScalar: kb } });
     const gm = Object.fromEntries(Object.entries(g).map(([key, v]) => [key, v.median]));
     rowsBgr.push([`${n}x${n}`, ms(gm.memcpy), ms(gm.bgr), ms(gm.bgrWasm), ms(gm.bgrScalar),
-      ratio(gm.bgr, gm.memcpy), ratio(g.bgr.best, g.memcpy.best), ratio(gm.bgrWasm, gm.memcpy), ratio(gm.bgrScalar, gm.bgr)]);
+      ratio(gm.bgr, gm.memcpy), ratio(g.bgr.best, g.memcpy.best), ms(gm.memcpyWarm), ms(gm.bgrWarm), ratio(gm.bgrWarm, gm.memcpyWarm),
+      ratio(gm.bgrWasm, gm.memcpy), ratio(gm.bgrScalar, gm.bgr)]);
 
     const b = await race({
       memcpy: () => new Uint8Array(data.length).set(data),
@@ -140,9 +147,12 @@ export async function run(sizes = [512, 1024, 2048, 4096, 8192]) {
     table(['size', 'MiB', 'memcpy (alloc+set)', 'block-streaming', 'join-then-copy', 'streaming / memcpy', 'join / streaming'], rowsA) +
     '\n\nTarget: block-streaming <= 1.1x memcpy of the same bytes.');
   report('Fused BGR: toArray(img, { order: \'BGR\' }) of an RGB image in memory, median ms (memcpy = alloc + set of the RGB bytes)',
-    table(['size', 'memcpy', `fused BGR (${bgrKernel})`, 'wasm BGR', 'scalar BGR', 'BGR / memcpy', 'BGR / memcpy (best of each)', 'wasm BGR / memcpy', 'scalar / fused BGR'], rowsBgr) +
+    table(['size', 'memcpy', `fused BGR (${bgrKernel})`, 'wasm BGR', 'scalar BGR', 'BGR / memcpy', 'BGR / memcpy (best of each)',
+      'memcpy into out', 'BGR into out', 'BGR / memcpy into out', 'wasm BGR / memcpy', 'scalar / fused BGR'], rowsBgr) +
     '\n\nTarget: fused BGR <= 1.2x memcpy. wasm BGR = the same call with the native kernel switched off (its fallback: ' +
-    'each block staged through WebAssembly memory); scalar = the JS 32-bit-word swap both replaced.');
+    'each block staged through WebAssembly memory); scalar = the JS 32-bit-word swap both replaced. "into out": a reused ' +
+    'destination (`toArray(img, { order: \'BGR\', out })` vs `out.set(data)`), no allocation or page faults in either. ' +
+    'Outputs of 32 MiB and more are prefaulted in one madvise call before the permute (src/native.ts `prefaultFresh`).');
   report('Fused CHW float32, RGB, median ms (memcpy = alloc + set of the RGB bytes)',
     table(['size', 'memcpy', 'fused CHW f32 (wasm)', 'JS CHW f32 (before)', 'two passes CHW f32', 'CHW / memcpy', 'JS / wasm CHW', 'two passes / fused CHW'], rowsB) +
     '\n\nTarget: fused CHW float32 >= 2x faster than two passes.\n\nPlot: bench/encoder.svg');

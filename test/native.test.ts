@@ -34,6 +34,23 @@ describe('native kernel', () => {
     const repeats = bands === 3 ? [[0, 0, 1], [2, 2, 2]] : [[0, 0, 1, 1], [3, 3, 3, 3], [1, 2, 3, 3]];
     return [...all.filter((p) => new Set(p).size === bands), ...repeats];
   };
+  it('3-byte pixels at every destination alignment (the aligned-store kernel\'s head, body and tail)', () => {
+    const k = kernel();
+    for (const perm of [[2, 1, 0], [1, 2, 0], [0, 0, 2]]) {
+      const p = Uint8Array.of(...perm);
+      for (let di = 0; di < 64; di++) {
+        for (const n of [64, 129, 130, 131, 192, 200, 257, 383, 384, 385, 1000]) {
+          const src = seededBytes(n * 3 + 3, di + n);
+          const expected = seededBytes(di + n * 3 + 70, 5);
+          const got = expected.slice();
+          for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) expected[di + i * 3 + c] = src[i * 3 + (perm[c] ?? 0)] ?? 0;
+          k.permute(src, 0, got, di, n, p);
+          expect(Buffer.from(got).equals(expected), `perm ${perm.join('')} di ${di} n ${n}`).toBe(true);
+        }
+      }
+    }
+  });
+
   for (const bands of [3, 4] as const) {
     it(`${bands}-byte pixels: each kernel level equals the naive loop, out of place and in place, input untouched`, () => {
       const k = kernel();
