@@ -22,7 +22,7 @@ import { DTYPES, MODES, bandCount, isMode, type ArrayOf, type Mode } from '../mo
 import { planImageConversion } from '../convert/index.js';
 import type { Kernel } from '../convert/kernels.js';
 import { shuffle } from '../codecs/raw/pack.js';
-import { contiguousCopy, rewrap, type TypedArray } from './copy.js';
+import { contiguousCopy, isContiguous, rewrap, type TypedArray } from './copy.js';
 import { markReadonly } from './readonly.js';
 import { convertedRows, rowSource, rowsPerBlock } from './rows.js';
 import { wasmPlanes } from './planes.js';
@@ -160,18 +160,22 @@ function fusedCopy(img: Image, o: ToArrayOptions): NdArray<AnyArray> {
   // Stage 2: channel order / layout / type / affine from packed `mode` rows into `out`.
   let final: ((src: TypedArray, si: number, pixel0: number, n: number) => void) | undefined;
   let direct: Kernel | undefined;
+  // Blocks bound the scratch of a conversion or of a strided view's gather; a byte shuffle of
+  // packed storage needs neither, and one call saves the native kernel's per-call set-up.
+  let oneBlock = false;
   if (layout === 'HWC' && !affine && sameType && identityOrder && convert !== undefined) {
     direct = convert; // the converted storage is the output layout: write straight into `out`
   } else if (layout === 'HWC' && !affine && Out === Uint8Array && DTYPES[MODES[mode].dtype] === Uint8Array) {
     const sh = shuffle(srcBands, perm);
     final = (src, si, p0, n) => { sh(src, si, out as Uint8Array, p0 * C, n); };
+    oneBlock = convert === undefined && isContiguous(img._pixels());
   } else {
     final = affineKernel(out, perm, srcBands, layout === 'CHW' ? hw : 0, scale, mean, std, affine, MODES[mode].dtype === 'uint8');
   }
 
   const rows = rowSource(img._pixels('toArray'));
   const srcRowBytes = w * bandCount(img.mode) * img._pixels().data.BYTES_PER_ELEMENT;
-  const step = rowsPerBlock(srcRowBytes, BLOCK_BYTES);
+  const step = oneBlock ? h : rowsPerBlock(srcRowBytes, BLOCK_BYTES);
   const source = convertedRows(rows, w, convert, DTYPES[MODES[mode].dtype], srcBands);
   for (let y0 = 0; y0 < h; y0 += step) {
     const y1 = Math.min(h, y0 + step);

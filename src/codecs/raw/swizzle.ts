@@ -64,12 +64,18 @@ export type PermuteBackend = 'auto' | 'native' | 'wasm';
 export function simdPermute(bands: 3 | 4, perm: readonly number[], backend: PermuteBackend = 'auto'): BytePermute | undefined {
   if (perm.length !== bands || perm.some((p) => !Number.isInteger(p) || p < 0 || p >= bands)) return undefined;
   const native = backend === 'wasm' ? null : nativeKernel();
-  const staged = backend === 'native' ? undefined : wasmPermute(bands, perm);
-  if (native === null) return staged;
+  if (native === null) return backend === 'native' ? undefined : wasmPermute(bands, perm);
   const p = Uint8Array.from(perm);
+  let staged: BytePermute | undefined | null = backend === 'native' ? undefined : null; // made on first need
   return (src, si, dst, di, n) => {
-    if (staged !== undefined && overlaps(src, si, dst, di, n * bands)) staged(src, si, dst, di, n); // e.g. an `out` over the image's own bytes
-    else native.permute(src, si, dst, di, n, p);
+    if (staged !== undefined && overlaps(src, si, dst, di, n * bands)) {
+      staged ??= wasmPermute(bands, perm); // e.g. an `out` over the image's own bytes
+      if (staged !== undefined) {
+        staged(src, si, dst, di, n);
+        return;
+      }
+    }
+    native.permute(src, si, dst, di, n, p);
   };
 }
 
