@@ -3,12 +3,13 @@
  * SIMD, on one of two back-ends:
  *
  * - native (./swizzle.c, where `npm ci` built it: see ../../native.ts): one pass straight from
- *   the source array into the destination, AVX2 / SSSE3 / NEON byte shuffles. This is the one
- *   that keeps RGB -> BGR within 1.2x a plain copy (bench/encoder.mjs, "fused BGR").
+ *   the source array into the destination, AVX-512 VBMI / AVX2 / SSSE3 / NEON byte shuffles.
+ *   `toArray(img, { order: 'BGR' })` on it: 0.88-1.15x a memcpy at 1024^2..8192^2
+ *   (bench/encoder.mjs, "Fused BGR").
  * - WebAssembly (./swizzle.wat, compiled into ./swizzle-wasm.ts by `npm run wasm`): one
  *   `i8x16.swizzle` per 16 bytes; WebAssembly reaches only its own memory, so each block of up
  *   to BLOCK bytes is copied in, permuted there and copied out (two memcpys of a block that
- *   stays in L1 cache, plus the SIMD pass): 1.7-2.5x a plain copy, and 1.5-2.4x faster than the
+ *   stays in L1 cache, plus the SIMD pass): 1.3-2.9x a plain copy, and 1.5-2.4x faster than the
  *   scalar 32-bit-word kernel (pack.ts `swapRB3`) at 512^2..2048^2.
  *
  * `simdPermute` returns undefined where neither loads (no native build, no WebAssembly SIMD);
