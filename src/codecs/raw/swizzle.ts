@@ -67,10 +67,10 @@ export function simdPermute(bands: 3 | 4, perm: readonly number[], backend: Perm
   const native = backend === 'wasm' ? null : nativeKernel();
   if (native === null) return backend === 'native' ? undefined : wasmPermute(bands, perm);
   const p = Uint8Array.from(perm);
-  let staged: BytePermute | undefined | null = backend === 'native' ? undefined : null; // made on first need
+  let staged: BytePermute | undefined; // the wasm kernel, made on the first partial overlap
   return (src, si, dst, di, n) => {
-    if (staged !== undefined && overlaps(src, si, dst, di, n * bands)) {
-      staged ??= wasmPermute(bands, perm); // e.g. an `out` over the image's own bytes
+    if (backend !== 'native' && overlaps(src, si, dst, di, n * bands)) { // e.g. an `out` over the image's own bytes
+      staged ??= wasmPermute(bands, perm);
       if (staged !== undefined) {
         staged(src, si, dst, di, n);
         return;
