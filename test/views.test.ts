@@ -6,6 +6,7 @@ import {
   tobytes, isContiguous, InvalidArgumentError, UnsupportedError,
 } from '../src/index.js';
 import { EXTRA, fixture, sha256 } from './helpers/fixtures.js';
+import { useNative } from '../src/native.js';
 
 const FLOWER = 'jpeg/flower.jpg';
 const load = async (name: string) => (await open(fixture(name))).load();
@@ -136,6 +137,49 @@ describe('fused toArray', () => {
         expect([...toArray(img, { order }).data], `${order} ${String(w)}x${String(h)}+${String(shift)}`).toEqual(want);
         expect([...tobytes(img, order)]).toEqual(want);
       }
+    }
+  });
+
+  it('{ order } alone (a kernel kept per mode and order) equals a byte loop for every permutation, offset storage, out, either back-end', () => {
+    const permutations = (xs: string[]): string[][] => (xs.length <= 1 ? [xs] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p])));
+    for (const mode of ['RGB', 'LAB', 'HSV', 'RGBA', 'RGBa', 'RGBX', 'CMYK'] as const) {
+      const letters = mode === 'CMYK' ? ['C', 'M', 'Y', 'K'] : mode === 'LAB' ? ['L', 'A', 'B'] : mode === 'HSV' ? ['H', 'S', 'V'] : mode.split('');
+      const bands = letters.length;
+      const [w, h] = [9, 4];
+      const backing = new Uint8Array((w * (h + 1) + 1) * bands);
+      for (let i = 0; i < backing.length; i++) backing[i] = (i * 29 + 7) & 255;
+      const kept = backing.slice();
+      const whole = fromStorage(mode, [w, h + 1], backing.subarray(bands)); // storage at a byte offset
+      const img = crop(whole, [0, 1, w, h + 1]); // full rows: packed, at an element offset
+      expect(isContiguous(toArray(img, { copy: false }))).toBe(true);
+      const src = toArray(img).data;
+      for (const perm of permutations(letters)) {
+        const order = perm.join('');
+        const want: number[] = [];
+        for (let p = 0; p < w * h; p++) for (const l of perm) want.push(src[p * bands + letters.indexOf(l)] ?? -1);
+        for (const native of [true, false]) {
+          useNative(native);
+          try {
+            expect([...toArray(img, { order }).data], `${mode} -> ${order}, native ${String(native)}`).toEqual(want);
+            expect([...toArray(img, { order }).data]).toEqual(want); // the kept kernel
+            const out = new Uint8Array(w * h * bands);
+            const arr = toArray(img, { order, out });
+            expect(arr.data).toBe(out);
+            expect(arr.shape).toEqual([h, w, bands]);
+            expect([...out]).toEqual(want);
+          } finally {
+            useNative(true);
+          }
+        }
+      }
+      expect(backing).toEqual(kept);
+      expect(() => toArray(img, { order: letters.join(''), out: new Uint8Array(w * h * bands - 1) })).toThrow(InvalidArgumentError);
+      expect(() => toArray(img, { order: letters.join(''), out: new Uint16Array(w * h * bands) })).toThrow(InvalidArgumentError);
+      expect(() => toArray(img, { order: `${letters.join('')}Z` })).toThrow(InvalidArgumentError);
+      // not a permutation (repeats, fewer bands) and strided views: planned per call, same values
+      expect([...toArray(img, { order: `${letters[0] ?? ''}${letters[0] ?? ''}` }).data].slice(0, 4)).toEqual([src[0], src[0], src[bands], src[bands]]);
+      const flipped = toArray(fliplr(img), { order: [...letters].reverse().join('') });
+      expect(flipped.get(0, 0, 0)).toBe(src[(w - 1) * bands + bands - 1]);
     }
   });
 

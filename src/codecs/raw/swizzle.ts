@@ -17,7 +17,7 @@
  */
 import { SWIZZLE_WASM } from './swizzle-wasm.js';
 import { loadKernel } from '../../wasm.js';
-import { nativeKernel } from '../../native.js';
+import { nativeKernel, type NativeKernel } from '../../native.js';
 
 /** Memory layout of the kernel's one page: mask, source block, destination block (16-byte slack after each). */
 const MASK = 0;
@@ -65,8 +65,24 @@ export type PermuteBackend = 'auto' | 'native' | 'wasm';
 export function simdPermute(bands: 3 | 4, perm: readonly number[], backend: PermuteBackend = 'auto'): BytePermute | undefined {
   if (perm.length !== bands || perm.some((p) => !Number.isInteger(p) || p < 0 || p >= bands)) return undefined;
   const native = backend === 'wasm' ? null : nativeKernel();
-  if (native === null) return backend === 'native' ? undefined : wasmPermute(bands, perm);
-  const p = Uint8Array.from(perm);
+  const key = `${native === null ? 'wasm' : 'native'} ${backend} ${bands} ${perm.join('')}`;
+  const made = MADE.get(key);
+  if (made !== undefined) return made;
+  const kernel = native === null ? (backend === 'native' ? undefined : wasmPermute(bands, perm)) : nativePermute(native, bands, perm, backend);
+  if (kernel !== undefined) MADE.set(key, kernel);
+  return kernel;
+}
+
+/**
+ * Kernels already made, by back-end and permutation: `toArray(img, { order })` asks for one per
+ * call, and a fresh `perm` array would cost the native call ~4 us to move its three bytes out of
+ * the JS heap (Node-API reads a small on-heap typed array by giving it an ArrayBuffer first).
+ */
+const MADE = new Map<string, BytePermute>();
+
+function nativePermute(native: NativeKernel, bands: 3 | 4, perm: readonly number[], backend: PermuteBackend): BytePermute {
+  const p = new Uint8Array(new ArrayBuffer(bands)); // off the JS heap from the start
+  p.set(perm);
   let staged: BytePermute | undefined; // the wasm kernel, made on the first partial overlap
   return (src, si, dst, di, n) => {
     if (backend !== 'native' && overlaps(src, si, dst, di, n * bands)) { // e.g. an `out` over the image's own bytes
