@@ -74,9 +74,9 @@ export function simdPermute(bands: 3 | 4, perm: readonly number[], backend: Perm
 }
 
 /**
- * Kernels already made, by back-end and permutation: `toArray(img, { order })` asks for one per
- * call, and a fresh `perm` array would cost the native call ~4 us to move its three bytes out of
- * the JS heap (Node-API reads a small on-heap typed array by giving it an ArrayBuffer first).
+ * Kernels already made, by back-end and permutation, so a caller asking per image gets the same
+ * one; its native `perm` array is then made once, off the JS heap (Node-API reads a small on-heap
+ * typed array by first moving it into an ArrayBuffer of its own: +0.4 us per call measured).
  */
 const MADE = new Map<string, BytePermute>();
 
