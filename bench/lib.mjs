@@ -21,9 +21,10 @@ export function machine() {
  * `gc: false` skips the full GC before each sample: for copy benchmarks, where a forced GC
  * unmaps freed memory and makes every next allocation fault in fresh pages.
  */
-export async function race(fns, { rounds = 7, warmup = 1, inner = {}, gc = true } = {}) {
+export async function race(fns, { rounds = 7, warmup = 1, inner = {}, gc = true, interleave = 0 } = {}) {
   const names = Object.keys(fns);
   const times = Object.fromEntries(names.map((k) => [k, []]));
+  if (interleave > 0) return raceInterleaved(fns, names, times, rounds, warmup, interleave, gc);
   for (let r = 0; r < rounds + warmup; r++) {
     for (let j = 0; j < names.length; j++) {
       const name = names[(r + j) % names.length];
@@ -36,6 +37,43 @@ export async function race(fns, { rounds = 7, warmup = 1, inner = {}, gc = true 
       if (r >= warmup) times[name].push(dt);
     }
   }
+  return summary(times);
+}
+
+/**
+ * `interleave: k`: each round calls every contender once in turn, k times over (in a new
+ * shuffled order each time), timing each call on its own; best and median are over all those calls. For
+ * short calls that allocate: contenders taking turns call by call meet the same allocator and
+ * heap state (in separate batches, one batch's garbage and the pages malloc keeps or returns
+ * shift the next batch's times), and a collection landing in one call moves its median by
+ * one sample, not the mean of a batch. `gc` here: a full GC before every call.
+ */
+async function raceInterleaved(fns, names, times, rounds, warmup, k, gc) {
+  let seed = 1;
+  const order = [...names];
+  for (let r = 0; r < rounds + warmup; r++) {
+    for (let i = 0; i < k; i++) {
+      // a new seeded shuffle each pass: every contender follows every other one as often
+      // (a fixed cycle always puts the same one before it, and a call's time depends on
+      // what the call before left in the allocator)
+      for (let j = order.length - 1; j > 0; j--) {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        const x = (seed >>> 16) % (j + 1);
+        [order[j], order[x]] = [order[x], order[j]];
+      }
+      for (const name of order) {
+        if (gc) globalThis.gc?.();
+        const t0 = performance.now();
+        await fns[name]();
+        const dt = performance.now() - t0;
+        if (r >= warmup) times[name].push(dt);
+      }
+    }
+  }
+  return summary(times);
+}
+
+function summary(times) {
   const out = {};
   for (const [k, v] of Object.entries(times)) {
     v.sort((a, b) => a - b);

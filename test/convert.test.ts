@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  fromStorage, open, toArray, tobytes, encoder, encodeInto, DTYPES, MODES, isMode,
+  fromStorage, open, toArray, tobytes, encoder, encodeInto, crop, DTYPES, MODES, isMode,
   UnsupportedError, InvalidArgumentError, type Image, type ImageInfo, type Mode,
 } from '../src/index.js';
 import { fixture, sha256 } from './helpers/fixtures.js';
@@ -150,6 +150,32 @@ describe('tobytes() equals Pillow', () => {
       expect(at).toBe(enc.byteLength);
       expect(streamed).toEqual(tobytes(img, raw));
     }
+  });
+  it("the storage's own layout (copied without planning an encoder) equals the planned blocks, from views too", () => {
+    const joined = (img: Image, raw: string) => Buffer.concat([...encoder(img, raw).encode(4096)]);
+    let plain = 0;
+    for (const [key, c] of Object.entries(REF).filter(([k]) => k.startsWith('synthetic:'))) {
+      const whole = synthetic(c);
+      const [w, h] = whole.size;
+      if (h < 2) continue;
+      // full rows from the second one: packed, at an element offset into the storage
+      for (const img of [whole, crop(whole, [0, 1, w, h])]) {
+        const raw = img.mode; // its own raw mode; the bit-packed '1' is planned, the rest copied
+        const want = joined(img, raw);
+        const kept = toArray(whole).data.slice();
+        const bytes = tobytes(img, raw);
+        expect(Buffer.from(bytes).equals(want), `${key} tobytes`).toBe(true);
+        expect(bytes.buffer).not.toBe(toArray(img, { copy: false }).data.buffer); // a copy, not the storage
+        const dest = new Uint8Array(want.length + 5).fill(9);
+        expect(encodeInto(img, dest.subarray(2, 2 + want.length))).toBe(want.length);
+        expect(Buffer.from(dest.subarray(2, 2 + want.length)).equals(want), `${key} encodeInto`).toBe(true);
+        expect([...dest.subarray(0, 2), ...dest.subarray(2 + want.length)]).toEqual([9, 9, 9, 9, 9]);
+        if (want.length > 0) expect(() => encodeInto(img, new Uint8Array(want.length - 1))).toThrow(/needs/);
+        expect(toArray(whole).data).toEqual(kept);
+        if (raw !== '1') plain++;
+      }
+    }
+    expect(plain).toBeGreaterThanOrEqual(16);
   });
   it('encodeInto fills a caller buffer at an offset, and refuses one too small', () => {
     const c = REF['synthetic:I'];
