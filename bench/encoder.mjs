@@ -28,7 +28,7 @@ import { swapRB } from '../dist/codecs/raw/pack.js';
 import { useWasmPlanes } from '../dist/ndarray/planes.js';
 import { nativeKernel, useNative } from '../dist/native.js';
 import { acquireSimdRows } from '../dist/codecs/png/unfilter-simd.js';
-import { race, table, ms, ratio, report, OUT } from './lib.mjs';
+import { race, pairedRatio, table, ms, ratio, report, OUT } from './lib.mjs';
 import { lineChart } from './plot.mjs';
 
 function photoish(n) {
@@ -120,7 +120,8 @@ export async function run(sizes = [512, 1024, 2048, 4096, 8192]) {
     m.loop = u.loop.median;
     m.streamGc = u.stream.median;
     rowsA.push([`${n}x${n}`, (data.length / 2 ** 20).toFixed(0), ms(m.memcpy), ms(m.stream), ms(m.join), ms(m.loop),
-      ratio(m.stream, m.memcpy), ratio(a.stream.best, a.memcpy.best), ratio(m.memcpyAgain, m.memcpy), ratio(m.join, m.streamGc), ratio(m.loop, m.streamGc),
+      ratio(m.stream, m.memcpy), pairedRatio(a.stream, a.memcpy), ratio(a.stream.best, a.memcpy.best), pairedRatio(a.memcpyAgain, a.memcpy),
+      ratio(m.join, m.streamGc), ratio(m.loop, m.streamGc),
       ms(m.memcpyInto), ms(m.streamInto), ratio(m.streamInto, m.memcpyInto)]);
     series.memcpy.push([n, m.memcpy]);
     series['block-streaming (encodeInto)'].push([n, m.stream]);
@@ -151,7 +152,7 @@ export async function run(sizes = [512, 1024, 2048, 4096, 8192]) {
     }, { rounds: n >= 8192 ? 9 : n >= 4096 ? 15 : 21, gc: false, interleave: kg });
     const gm = Object.fromEntries(Object.entries(g).map(([key, v]) => [key, v.median]));
     rowsBgr.push([`${n}x${n}`, ms(gm.memcpy), ms(gm.bgr), ms(gm.bgrWasm), ms(gm.bgrScalar),
-      ratio(gm.bgr, gm.memcpy), ratio(g.bgr.best, g.memcpy.best), ratio(gm.memcpyAgain, gm.memcpy), ms(gm.memcpyWarm), ms(gm.bgrWarm), ratio(gm.bgrWarm, gm.memcpyWarm),
+      ratio(gm.bgr, gm.memcpy), pairedRatio(g.bgr, g.memcpy), ratio(g.bgr.best, g.memcpy.best), pairedRatio(g.memcpyAgain, g.memcpy), ms(gm.memcpyWarm), ms(gm.bgrWarm), ratio(gm.bgrWarm, gm.memcpyWarm),
       ratio(gm.bgrWasm, gm.memcpy), ratio(gm.bgrScalar, gm.bgr)]);
 
     // A GC before each batch: at 8192^2 a call leaves 0.8 (fused) to 1.6 GB (two passes) of
@@ -179,7 +180,7 @@ export async function run(sizes = [512, 1024, 2048, 4096, 8192]) {
   }
   report('Encoder path: Uploadcare comparison, RGB image -> preallocated array, median ms',
     table(['size', 'MiB', 'memcpy (alloc+set)', 'block-streaming (encodeInto)', 'join-then-copy', 'Uploadcare loop', 'streaming / memcpy',
-      'streaming / memcpy (best of each)', 'A/A: memcpy / memcpy', 'join / streaming', 'loop / streaming', 'memcpy into array', 'encodeInto array', 'encodeInto / memcpy into array'], rowsA) +
+      'paired', 'best of each', 'A/A paired: memcpy / memcpy', 'join / streaming', 'loop / streaming', 'memcpy into array', 'encodeInto array', 'encodeInto / memcpy into array'], rowsA) +
     '\n\nTarget: block-streaming <= 1.1x memcpy of the same bytes. block-streaming = allocate the array, `encodeInto(img, array, \'RGB\')`: ' +
     'a raw mode that is the storage\'s own layout is written as one copy, with no encoder planned (blocks bound the scratch of a ' +
     'conversion, which a plain copy has none of; other raw modes run in 256 KB blocks). join-then-copy = Pillow\'s `tobytes()` then a copy into the array; ' +
@@ -187,10 +188,11 @@ export async function run(sizes = [512, 1024, 2048, 4096, 8192]) {
     'these two are timed in a second race with block-streaming, a full GC before every call (their garbage is 2-3 arrays a call), ' +
     'and their ratios are to block-streaming in that race. ' +
     '"into array": the same array reused (no allocation or page faults in either). Contenders take turns call by call; ' +
-    'medians of single calls. A/A = the memcpy contender entered twice under two names: how far apart two identical ' +
-    'contenders come out in this run (allocator state, page faults, collections, neighbours on the host).');
+    'medians of single calls. paired = the median over passes of the two contenders\' times in the same pass (moments ' +
+    'apart); best of each = fastest call / fastest call. A/A = the memcpy contender entered twice under two names: how far ' +
+    'apart two identical contenders come out in this run (allocator state, page faults, collections, neighbours on the host).');
   report('Fused BGR: toArray(img, { order: \'BGR\' }) of an RGB image in memory, median ms (memcpy = alloc + set of the RGB bytes)',
-    table(['size', 'memcpy', `fused BGR (${bgrKernel})`, 'wasm BGR', 'scalar BGR', 'BGR / memcpy', 'BGR / memcpy (best of each)', 'A/A: memcpy / memcpy',
+    table(['size', 'memcpy', `fused BGR (${bgrKernel})`, 'wasm BGR', 'scalar BGR', 'BGR / memcpy', 'paired', 'best of each', 'A/A paired: memcpy / memcpy',
       'memcpy into out', 'BGR into out', 'BGR / memcpy into out', 'wasm BGR / memcpy', 'scalar / fused BGR'], rowsBgr) +
     '\n\nTarget: fused BGR <= 1.2x memcpy. wasm BGR = the same call with the native kernel switched off (its fallback: ' +
     'each block staged through WebAssembly memory); scalar = the JS 32-bit-word swap both replaced. "into out": a reused ' +

@@ -73,13 +73,24 @@ async function raceInterleaved(fns, names, times, rounds, warmup, k, gc) {
   return summary(times);
 }
 
+/** best and median per contender; `samples` keeps the calls in the order they ran. */
 function summary(times) {
   const out = {};
   for (const [k, v] of Object.entries(times)) {
-    v.sort((a, b) => a - b);
-    out[k] = { best: v[0], median: v[v.length >> 1] };
+    const sorted = [...v].sort((a, b) => a - b);
+    out[k] = { best: sorted[0], median: sorted[sorted.length >> 1], samples: v };
   }
   return out;
+}
+
+/**
+ * Median over passes of a's time / b's time in the same pass (`race` with `interleave`: the
+ * two ran moments apart), so that a slow spell of the host slows both sides of a ratio
+ * rather than whichever contender's calls it happened to fall on.
+ */
+export function pairedRatio(a, b) {
+  const r = a.samples.map((t, i) => t / b.samples[i]).sort((x, y) => x - y);
+  return (r[r.length >> 1]).toFixed(2) + 'x';
 }
 
 export function table(headers, rows) {
