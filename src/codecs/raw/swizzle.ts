@@ -4,7 +4,7 @@
  *
  * - native (./swizzle.c, where `npm ci` built it: see ../../native.ts): one pass straight from
  *   the source array into the destination, AVX-512 VBMI / AVX2 / SSSE3 / NEON byte shuffles.
- *   `toArray(img, { order: 'BGR' })` on it: 0.88-1.15x a memcpy at 1024^2..8192^2
+ *   `toArray(img, { order: 'BGR' })` on it: 0.80-1.09x a memcpy at 512^2..8192^2
  *   (bench/encoder.mjs, "Fused BGR").
  * - WebAssembly (./swizzle.wat, compiled into ./swizzle-wasm.ts by `npm run wasm`): one
  *   `i8x16.swizzle` per 16 bytes; WebAssembly reaches only its own memory, so each block of up
