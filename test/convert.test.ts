@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  fromStorage, open, toArray, tobytes, encoder, encodeInto, crop, DTYPES, MODES, isMode,
+  fromStorage, open, toArray, tobytes, encoder, encodeInto, crop, fliplr, DTYPES, MODES, isMode,
   UnsupportedError, InvalidArgumentError, type Image, type ImageInfo, type Mode,
 } from '../src/index.js';
 import { fixture, sha256 } from './helpers/fixtures.js';
@@ -183,6 +183,14 @@ describe('tobytes() equals Pillow', () => {
         if (want.length > 0) expect(() => encodeInto(img, new Uint8Array(want.length - 1))).toThrow(/needs/);
         expect(toArray(whole).data).toEqual(kept);
         if (raw !== '1') plain++;
+      }
+      if (whole.mode !== '1') { // a strided view: gathered block by block, the bytes of its owned copy
+        const owned = toArray(fliplr(whole)).data;
+        const want = Buffer.from(owned.buffer, owned.byteOffset, owned.byteLength);
+        expect(Buffer.from(tobytes(fliplr(whole))).equals(want), `${key} fliplr`).toBe(true);
+        const dest = new Uint8Array(want.length);
+        expect(encoder(fliplr(whole)).encodeInto(dest)).toBe(want.length);
+        expect(Buffer.from(dest).equals(want), `${key} fliplr encodeInto`).toBe(true);
       }
     }
     expect(plain).toBeGreaterThanOrEqual(16);

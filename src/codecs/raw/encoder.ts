@@ -26,7 +26,7 @@ const BLOCK_BYTES = 1 << 18;
 
 interface Plan {
   rowBytes: number;
-  /** A plain copy of packed storage: run as one block (one native memcpy). */
+  /** A plain copy of packed storage: run as one block (one native memcpy); a view's is gathered block by block. */
   copyOnly: boolean;
   /** Writes rows [y0, y1) into `dst` from byte `di`. */
   run(y0: number, y1: number, dst: Uint8Array, di: number): void;
@@ -68,7 +68,7 @@ function plan(img: Image, rawmode: string, options?: ConvertOptions): Plan {
 
   return {
     rowBytes,
-    copyOnly: convert === undefined && IDENTITY.has(pack.pack),
+    copyOnly: convert === undefined && IDENTITY.has(pack.pack) && isContiguous(img._pixels('tobytes')),
     run(y0, y1, dst, di) {
       const n = (y1 - y0) * w;
       if (direct && convert !== undefined) {
@@ -183,7 +183,7 @@ export function tobytes(img: Image, rawmode?: string, options?: ConvertOptions):
 
 /** Fills `dest` with `img` encoded as `rawmode` (default: the image's own); returns the byte count. */
 export function encodeInto(img: Image, dest: ArrayBufferView | ArrayBufferLike, rawmode?: string, options?: ConvertOptions): number {
-  const plain = typeof rawmode === 'string' || rawmode === undefined ? plainBytes(img, rawmode ?? img.mode) : undefined;
+  const plain = plainBytes(img, rawmode ?? img.mode);
   if (plain !== undefined) {
     const bytes = bytesOf(dest);
     checkRoom(bytes, 0, plain.length, rawmode ?? img.mode);
