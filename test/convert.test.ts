@@ -180,6 +180,10 @@ describe('tobytes() equals Pillow', () => {
         expect(encodeInto(img, dest.subarray(2, 2 + want.length))).toBe(want.length);
         expect(Buffer.from(dest.subarray(2, 2 + want.length)).equals(want), `${key} encodeInto`).toBe(true);
         expect([...dest.subarray(0, 2), ...dest.subarray(2 + want.length)]).toEqual([9, 9, 9, 9, 9]);
+        const at3 = new Uint8Array(want.length + 3).fill(9); // the encoder object's copy, at an offset
+        expect(encoder(img, raw).encodeInto(at3, 3)).toBe(want.length);
+        expect(Buffer.from(at3.subarray(3)).equals(want), `${key} encoder().encodeInto`).toBe(true);
+        expect([...at3.subarray(0, 3)]).toEqual([9, 9, 9]);
         if (want.length > 0) expect(() => encodeInto(img, new Uint8Array(want.length - 1))).toThrow(/needs/);
         expect(toArray(whole).data).toEqual(kept);
         if (raw !== '1') plain++;

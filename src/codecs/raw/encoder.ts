@@ -26,8 +26,6 @@ const BLOCK_BYTES = 1 << 18;
 
 interface Plan {
   rowBytes: number;
-  /** A plain copy of packed storage: run as one block (one native memcpy); a view's is gathered block by block. */
-  copyOnly: boolean;
   /** Writes rows [y0, y1) into `dst` from byte `di`. */
   run(y0: number, y1: number, dst: Uint8Array, di: number): void;
 }
@@ -68,7 +66,6 @@ function plan(img: Image, rawmode: string, options?: ConvertOptions): Plan {
 
   return {
     rowBytes,
-    copyOnly: convert === undefined && IDENTITY.has(pack.pack) && isContiguous(img._pixels('tobytes')),
     run(y0, y1, dst, di) {
       const n = (y1 - y0) * w;
       if (direct && convert !== undefined) {
@@ -126,11 +123,14 @@ export class RawEncoder {
   readonly byteLength: number;
   readonly #plan: Plan;
   readonly #height: number;
+  /** The storage's own bytes where they are the encoding (`plainBytes`): written in one copy. */
+  readonly #plain: Uint8Array | undefined;
 
   constructor(img: Image, rawmode: string = img.mode, options?: ConvertOptions) {
     if (typeof rawmode !== 'string') throw invalidArgument('rawmode', 'a string', rawmode);
     this.rawmode = rawmode;
     this.#plan = plan(img, rawmode, options);
+    this.#plain = plainBytes(img, rawmode);
     this.#height = img.height;
     this.rowBytes = this.#plan.rowBytes;
     this.byteLength = this.rowBytes * img.height;
@@ -155,9 +155,12 @@ export class RawEncoder {
   encodeInto(dest: ArrayBufferView | ArrayBufferLike, offset = 0): number {
     const bytes = bytesOf(dest);
     checkRoom(bytes, offset, this.byteLength, this.rawmode);
-    // A plain copy goes in one call (large copies use non-temporal stores); anything else runs
-    // in cache-sized blocks so a conversion's scratch stays small and hot.
-    const step = this.#plan.copyOnly ? this.#height : rowsPerBlock(this.rowBytes, BLOCK_BYTES);
+    if (this.#plain !== undefined) { // one copy (large copies use non-temporal stores)
+      bytes.set(this.#plain, offset);
+      return this.byteLength;
+    }
+    // cache-sized blocks, so a conversion's or a view's scratch stays small and hot
+    const step = rowsPerBlock(this.rowBytes, BLOCK_BYTES);
     for (let y0 = 0; y0 < this.#height; y0 += step) {
       const y1 = Math.min(this.#height, y0 + step);
       this.#plan.run(y0, y1, bytes, offset + y0 * this.rowBytes);
