@@ -9,7 +9,7 @@ import { Transformer } from '@napi-rs/image';
 import { PNG } from 'pngjs';
 import { imread } from '../dist/index.js';
 import { preferInflater } from '../dist/codecs/png/inflater.js';
-import { preferUnfilter } from '../dist/codecs/png/rows.js';
+import { preferUnfilter } from '../dist/codecs/png/scanlines.js';
 import { inflateThreadReady } from '../dist/codecs/png/inflate-thread.js';
 import { OUT, race, table, ms, ratio, report, photoLike, pillowPython, timePillow } from './lib.mjs';
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds imarray's optional native kernel (src/codecs/raw/swizzle.c) into
+// Builds imarray's optional native kernel (src/kernels/swizzle.c) into
 // build/native/<platform>-<arch>/imarray.node with the system C compiler against Node-API
 // (ABI-stable: one build serves every Node version >= 20 on that platform). `npm ci` /
 // `npm install` run it (package.json "install"); without a compiler or headers it says so
@@ -44,7 +44,7 @@ const outDir = join(root, 'build', 'native', target);
 const out = join(outDir, 'imarray.node');
 mkdirSync(outDir, { recursive: true });
 const args = ['-O2', '-std=c11', '-Wall', '-Wextra', '-fPIC', '-shared', '-fvisibility=hidden', '-I', include,
-  join(root, 'src', 'codecs', 'raw', 'swizzle.c'), '-o', out];
+  join(root, 'src', 'kernels', 'swizzle.c'), '-o', out];
 if (process.platform === 'darwin') args.push('-undefined', 'dynamic_lookup');
 try {
   execFileSync(cc, args, { stdio: ['ignore', 'inherit', 'inherit'] });

@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 
 /** Each kernel: its .wat, the generated .ts beside it, and the exported constant's name. */
 export const KERNELS = [
-  { wat: 'src/codecs/raw/swizzle.wat', ts: 'src/codecs/raw/swizzle-wasm.ts', name: 'SWIZZLE_WASM' },
+  { wat: 'src/kernels/swizzle.wat', ts: 'src/kernels/swizzle-wasm.ts', name: 'SWIZZLE_WASM' },
   { wat: 'src/codecs/png/unfilter.wat', ts: 'src/codecs/png/unfilter-wasm.ts', name: 'UNFILTER_WASM' },
-  { wat: 'src/ndarray/planes.wat', ts: 'src/ndarray/planes-wasm.ts', name: 'PLANES_WASM' },
+  { wat: 'src/kernels/planes.wat', ts: 'src/kernels/planes-wasm.ts', name: 'PLANES_WASM' },
 ] as const;
 
 export async function compileWat(path: string): Promise<Buffer> {

@@ -4,14 +4,14 @@
  * is caught: the parent restarts the child after the case that killed or stalled it (no reply
  * within 2 s = hang). Case i of a target is regenerated from (seed + i), so any reported case
  * replays with `--replay target:i`. Prints the counts by outcome; any `bug:` outcome is written
- * to fuzz-out/ and makes the exit code 1. The short fixed-seed run lives in test/fuzz.test.ts.
+ * to fuzz-out/ and makes the exit code 1. The short fixed-seed run lives in test/reliability/fuzz.test.ts.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { mutate, mutationsArb, type Mutation } from '../test/fuzz/mutate.js';
-import { runCase, seeds, TARGETS, type Target } from '../test/fuzz/target.js';
+import { mutate, mutationsArb, type Mutation } from '../test/reliability/mutate.js';
+import { runCase, seeds, TARGETS, type Target } from '../test/reliability/target.js';
 
 const HANG_MS = 2000;
 /** RSS above this after a case is a bug: the fuzz pixel limit bounds one decode to ~16 MB. */

@@ -1,5 +1,5 @@
-/** `npm run soak [-- N]`: the memory-soak curve (test/helpers/soak.ts) as a table. */
-import { soak, slopePer10k } from '../test/helpers/soak.js';
+/** `npm run soak [-- N]`: the memory-soak curve (test/reliability/soak.ts) as a table. */
+import { soak, slopePer10k } from '../test/reliability/soak.js';
 
 const total = Number(process.argv[2] ?? '10000');
 const t0 = Date.now();

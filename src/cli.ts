@@ -10,13 +10,13 @@ import { performance } from 'node:perf_hooks';
 import { readdirSync } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { open } from './open.js';
+import { open } from './api/open.js';
 import { imreadBatch, type BatchOptions } from './io/batch.js';
-import { npyHeader } from './ndarray/npy.js';
-import { isMode } from './modes.js';
-import { toArray } from './ndarray/to-array.js';
-import { ImarrayError } from './errors.js';
-import { MODES } from './modes.js';
+import { npyHeader } from './api/npy.js';
+import { isMode } from './core/modes.js';
+import { toArray } from './api/to-array.js';
+import { ImarrayError } from './core/errors.js';
+import { MODES } from './core/modes.js';
 
 const USAGE = ['usage: imarray info FILE...', '       imarray batch DIR --out X.npy [--mode M] [--size WxH] [--workers N] [--concurrency N]'].join('\n');
 

@@ -5,13 +5,13 @@
  */
 import ndarray from 'ndarray';
 import type { NdArray } from 'ndarray';
-import { EndOfSequenceError, ImageNotLoadedError, invalidArgument } from './errors.js';
-import { MODES, bandCount, shapeOf, type ArrayOf, type Mode } from './modes.js';
+import { EndOfSequenceError, ImageNotLoadedError, invalidArgument } from './core/errors.js';
+import { MODES, bandCount, shapeOf, type ArrayOf, type Mode } from './core/modes.js';
 import type { Decoding, Header } from './codecs/codec.js';
-import { convert, type ConvertOptions } from './convert/index.js';
-import { encode, save, type EncodeFormat, type EncodeOptions } from './codecs/encode.js';
-import { tobytes } from './codecs/raw/encoder.js';
-import { contiguousCopy, isContiguous } from './ndarray/copy.js';
+import { convert, type ConvertOptions } from './pixels/convert/index.js';
+import { encode, save, type EncodeFormat, type EncodeOptions } from './codecs/write.js';
+import { tobytes } from './pixels/encoder.js';
+import { contiguousCopy, isContiguous } from './core/ndarray.js';
 
 /** What Pillow's `im.info` carries; bytes values are Uint8Array. Format-specific keys vary. */
 export interface ImageInfo {

@@ -8,25 +8,25 @@
  *   imreadBatch(files)  [N, H, W(, C)] in one allocation  src/io/batch.ts
  *   FrameWriter/Reader  images over sockets and pipes     src/io/frames.ts
  */
-export { open, imread, type OpenOptions, type ReadOptions, type Backend } from './open.js';
+export { open, imread, type OpenOptions, type ReadOptions, type Backend } from './api/open.js';
 export { sharpAvailable } from './codecs/jpeg/index.js';
 export { Image, fromStorage, type ImageInfo, type Palette } from './image.js';
-export { toArray, OUT_DTYPES, type ToArrayOptions, type ToArrayResult, type OutDType } from './ndarray/to-array.js';
-export { isReadonly } from './ndarray/readonly.js';
-export { tobytes, encoder, encodeInto, RawEncoder } from './codecs/raw/encoder.js';
-export { convert, type ConvertOptions } from './convert/index.js';
-export { contiguousCopy, isContiguous } from './ndarray/copy.js';
-export { frombuffer, fromArray, type FromBufferOptions, type BufferLike, type FromArrayData } from './ndarray/wrap.js';
-export { toNpy, fromNpy, npyHeader } from './ndarray/npy.js';
-export { toMat, fromMat, type CvLike, type MatLike } from './ndarray/opencv.js';
+export { toArray, OUT_DTYPES, type ToArrayOptions, type ToArrayResult, type OutDType } from './api/to-array.js';
+export { isReadonly } from './core/readonly.js';
+export { tobytes, encoder, encodeInto, RawEncoder } from './pixels/encoder.js';
+export { convert, type ConvertOptions } from './pixels/convert/index.js';
+export { contiguousCopy, isContiguous } from './core/ndarray.js';
+export { frombuffer, fromArray, type FromBufferOptions, type BufferLike, type FromArrayData } from './api/wrap.js';
+export { toNpy, fromNpy, npyHeader } from './api/npy.js';
+export { toMat, fromMat, type CvLike, type MatLike } from './api/opencv.js';
 export { imreadBatch, type BatchOptions, type BatchProgress, type BatchSource } from './io/batch.js';
 export { FrameWriter, FrameReader, frameHeader, FRAME_MODES, type FrameReaderOptions } from './io/frames.js';
-export { encode, save, type EncodeFormat, type EncodeOptions } from './codecs/encode.js';
-export { exifTranspose, transpose, transposeView, Transpose } from './transpose.js';
-export { flipud, fliplr, rot90, swapAxes, crop, type Box } from './ndarray/views.js';
-export { MODES, DTYPES, isMode, bandCount, shapeOf, type Mode, type DType, type ArrayOf } from './modes.js';
-export { setMaxImagePixels, getMaxImagePixels, DEFAULT_MAX_IMAGE_PIXELS } from './limits.js';
-export type { Source } from './io/input.js';
+export { encode, save, type EncodeFormat, type EncodeOptions } from './codecs/write.js';
+export { exifTranspose, transpose, transposeView, Transpose } from './api/transpose.js';
+export { flipud, fliplr, rot90, swapAxes, crop, type Box } from './api/views.js';
+export { MODES, DTYPES, isMode, bandCount, shapeOf, type Mode, type DType, type ArrayOf } from './core/modes.js';
+export { setMaxImagePixels, getMaxImagePixels, DEFAULT_MAX_IMAGE_PIXELS } from './core/limits.js';
+export type { Source } from './core/input.js';
 export {
   ImarrayError,
   UnidentifiedImageError,
@@ -38,5 +38,5 @@ export {
   ImageNotLoadedError,
   EndOfSequenceError,
   type ErrorCode,
-} from './errors.js';
+} from './core/errors.js';
 export type { NdArray } from 'ndarray';

@@ -3,8 +3,8 @@
  * `load` decodes frame 0 into the image's one allocation. Codecs sit in one static table
  * (`registry.ts`) and are chosen by magic bytes, never by file extension.
  */
-import type { Input } from '../io/input.js';
-import type { Mode, ArrayOf } from '../modes.js';
+import type { Input } from '../core/input.js';
+import type { Mode, ArrayOf } from '../core/modes.js';
 import type { ImageInfo, Palette } from '../image.js';
 
 export interface OpenOptions {

@@ -3,7 +3,7 @@
  * its slot of the shared batch memory and replies ok or the error as plain data.
  */
 import { parentPort } from 'node:worker_threads';
-import { DTYPES, MODES, elementCount, type ArrayOf, type Mode } from '../modes.js';
+import { DTYPES, MODES, elementCount, type ArrayOf, type Mode } from '../core/modes.js';
 import { decodeIntoSlot, errorData, type WorkerReply, type WorkerTask } from './batch.js';
 import { preferInflater } from '../codecs/png/inflater.js';
 

@@ -19,10 +19,10 @@ import {
   UnsupportedError,
   invalidArgument,
   type ErrorCode,
-} from '../errors.js';
-import { DTYPES, MODES, bandCount, elementCount, isMode, shapeOf, type ArrayOf, type Mode } from '../modes.js';
-import { open, type OpenOptions } from '../open.js';
-import { bandOrder, isPermutation, toArray } from '../ndarray/to-array.js';
+} from '../core/errors.js';
+import { DTYPES, MODES, bandCount, elementCount, isMode, shapeOf, type ArrayOf, type Mode } from '../core/modes.js';
+import { open, type OpenOptions } from '../api/open.js';
+import { bandOrder, isPermutation, toArray } from '../api/to-array.js';
 
 /** What a batch reads: paths (or file: URLs) or encoded bytes. */
 export type BatchSource = string | URL | Uint8Array;

@@ -23,10 +23,10 @@
 import { constants } from 'node:buffer';
 import net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
-import { DecodeError, DecompressionBombError, InvalidArgumentError, TruncatedImageError, UnsupportedError, invalidArgument } from '../errors.js';
+import { DecodeError, DecompressionBombError, InvalidArgumentError, TruncatedImageError, UnsupportedError, invalidArgument } from '../core/errors.js';
 import { fromStorage, type Image } from '../image.js';
-import { getMaxImagePixels } from '../limits.js';
-import { DTYPES, MODES, elementCount, viewAs, type Mode } from '../modes.js';
+import { getMaxImagePixels } from '../core/limits.js';
+import { DTYPES, MODES, elementCount, viewAs, type Mode } from '../core/modes.js';
 
 export const FRAME_MAGIC = 'IMFR';
 export const FRAME_VERSION = 1;

@@ -9,7 +9,7 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import cv from '@u4/opencv4nodejs';
 import { open, toMat, fromMat, toArray, crop, fromStorage, TruncatedImageError, UnsupportedError, ImageNotLoadedError, type Image } from '../../src/index.js';
-import { _matBuffer } from '../../src/ndarray/opencv.js';
+import { _matBuffer } from '../../src/api/opencv.js';
 import { fixture } from '../helpers/fixtures.js';
 
 const FILES = [

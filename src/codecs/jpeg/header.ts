@@ -7,9 +7,9 @@
  * 12-bit precision, odd layer counts, EOF between markers) is *unidentified*; a segment whose
  * declared length runs past the end of the input is *truncated* ("Truncated File Read").
  */
-import { TruncatedImageError, UnidentifiedImageError } from '../../errors.js';
-import type { Mode } from '../../modes.js';
-import { dpiFromExif, readIfd0 } from '../exif.js';
+import { TruncatedImageError, UnidentifiedImageError } from '../../core/errors.js';
+import type { Mode } from '../../core/modes.js';
+import { dpiFromExif, readIfd0 } from '../shared/exif.js';
 import type { ImageInfo } from '../../image.js';
 
 export interface JpegHeader {

@@ -5,13 +5,13 @@
  * native binary cannot load). Both equal Pillow on 8-bit Huffman RGB / grey files; the wasm
  * one has no CMYK or arithmetic decoding (README "Backends").
  */
-import { UnsupportedError } from '../../errors.js';
+import { UnsupportedError } from '../../core/errors.js';
 import type { Codec, Decoding, OpenOptions } from '../codec.js';
-import type { Input } from '../../io/input.js';
+import type { Input } from '../../core/input.js';
 import { parseJpegHeader, NeedMoreData, type JpegHeader } from './header.js';
 import { decodeWithSharp, loadSharp } from './sharp.js';
 import { decodeWithWasm } from './wasm.js';
-import { reorderPixels } from '../raw/pack.js';
+import { reorderPixels } from '../../pixels/pack.js';
 
 /** Reads a growing prefix until the marker walk reaches SOS. */
 async function readHeader(input: Input, name: string): Promise<JpegHeader> {

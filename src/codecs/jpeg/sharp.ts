@@ -7,7 +7,7 @@
  */
 import type sharpType from 'sharp';
 import type { OutputInfo } from 'sharp';
-import { DecodeError, TruncatedImageError, UnidentifiedImageError } from '../../errors.js';
+import { DecodeError, TruncatedImageError, UnidentifiedImageError } from '../../core/errors.js';
 import type { JpegHeader } from './header.js';
 
 let sharpModule: Promise<typeof sharpType> | undefined;

@@ -13,8 +13,8 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { DecodeError, TruncatedImageError, UnsupportedError } from '../../errors.js';
-import { shuffle, type Packer } from '../raw/pack.js';
+import { DecodeError, TruncatedImageError, UnsupportedError } from '../../core/errors.js';
+import { shuffle, type Packer } from '../../pixels/pack.js';
 import type { JpegHeader } from './header.js';
 
 /** The slice of the WebAssembly global used here (Node has it; @types/node 20 does not declare it). */

@@ -13,19 +13,19 @@
  * "truncated" at load (or, with loadTruncated, the partial image with missing rows 0);
  * corrupt zlib data or a bad filter byte is a decode error.
  */
-import { DecodeError, EndOfSequenceError, ImarrayError, TruncatedImageError, UnidentifiedImageError } from '../../errors.js';
+import { DecodeError, EndOfSequenceError, ImarrayError, TruncatedImageError, UnidentifiedImageError } from '../../core/errors.js';
 import type { Codec, Decoding, Header, OpenOptions } from '../codec.js';
-import type { Input } from '../../io/input.js';
+import type { Input } from '../../core/input.js';
 import type { ImageInfo, Palette } from '../../image.js';
-import { allocate, bandCount, type ArrayOf, type Mode } from '../../modes.js';
+import { allocate, bandCount, type ArrayOf, type Mode } from '../../core/modes.js';
 import { ChunkReader, BadChunkType, BadSignature, PNG_SIGNATURE, type ChunkHandler } from './chunks.js';
-import { pngLayout, type PngLayout } from './modes.js';
-import { RowSink, type SinkTarget } from './rows.js';
+import { pngLayout, type PngLayout } from './layouts.js';
+import { RowSink, type SinkTarget } from './scanlines.js';
 import { createInflater } from './inflater.js';
 import { readAncillary, u32, u16 } from './info.js';
 import {
   blendOver, cropRegion, pasteRegion, DISPOSE_BACKGROUND, DISPOSE_PREVIOUS, BLEND_OVER, type Box, type Storage,
-} from './apng.js';
+} from '../shared/canvas.js';
 
 interface FrameControl {
   bbox: Box;

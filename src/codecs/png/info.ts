@@ -4,9 +4,9 @@
  * exif. Values that are bytes in Pillow are Uint8Array here.
  */
 import { inflateSync } from 'node:zlib';
-import { DecodeError } from '../../errors.js';
+import { DecodeError } from '../../core/errors.js';
 import type { ImageInfo } from '../../image.js';
-import type { Mode } from '../../modes.js';
+import type { Mode } from '../../core/modes.js';
 
 /** Pillow's MAX_TEXT_CHUNK (ImageFile.SAFEBLOCK): largest decompressed text / ICC chunk. */
 const MAX_TEXT_CHUNK = 1 << 20;

@@ -18,10 +18,10 @@
  * MAX_ROW (~5.6 MB); RowSink then keeps the JavaScript kernels of ./unfilter.ts, which remain
  * the reference the tests compare against.
  */
-import { DecodeError } from '../../errors.js';
+import { DecodeError } from '../../core/errors.js';
 import { UNFILTER_WASM } from './unfilter-wasm.js';
-import { compileKernel, instantiateKernel, type KernelMemory } from '../../wasm.js';
-import { permuteMask } from '../raw/swizzle.js';
+import { compileKernel, instantiateKernel, type KernelMemory } from '../../kernels/wasm.js';
+import { permuteMask } from '../../kernels/swizzle.js';
 
 interface Exports {
   up(src: number, prev: number, dst: number, n: number): void;

@@ -3,7 +3,7 @@
  * `row[ro .. ro+n)` holds the filtered bytes; `prev` is the previous unfiltered row of the
  * same pass, or null for the first row. Uint8Array stores wrap mod 256, so no `& 255`.
  */
-import { DecodeError } from '../../errors.js';
+import { DecodeError } from '../../core/errors.js';
 
 function sub(row: Uint8Array, ro: number, n: number, bpp: number): void {
   for (let i = ro + bpp, end = ro + n; i < end; i++) row[i] += row[i - bpp];

@@ -1,0 +1,101 @@
+/**
+ * `open()`: identify by magic bytes, read the header, check limits, return a lazy Image.
+ * `imread()`: open + load + array, handing the image's storage over without a copy.
+ */
+import ndarray from 'ndarray';
+import type { NdArray } from 'ndarray';
+import { ImarrayError, UnidentifiedImageError, invalidArgument } from '../core/errors.js';
+import { Input, type Source } from '../core/input.js';
+import { identify } from '../codecs/registry.js';
+import type { OpenOptions, Backend } from '../codecs/codec.js';
+import { Image } from '../image.js';
+import { checkDecompressionBomb, getMaxImagePixels } from '../core/limits.js';
+import { bandCount, shapeOf, type Mode } from '../core/modes.js';
+import { bandOrder, isPermutation, toArray, type ToArrayOptions, type ToArrayResult } from './to-array.js';
+
+export type { OpenOptions, Backend };
+
+function resolveOptions(options: OpenOptions | undefined): Required<OpenOptions> {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalidArgument('options', 'an object', options);
+  const loadTruncated = options?.loadTruncated ?? false;
+  if (typeof loadTruncated !== 'boolean') throw invalidArgument('options.loadTruncated', 'a boolean', loadTruncated);
+  const maxImagePixels = options?.maxImagePixels === undefined ? getMaxImagePixels() : options.maxImagePixels;
+  if (maxImagePixels !== null && !(Number.isInteger(maxImagePixels) && maxImagePixels > 0)) {
+    throw invalidArgument('options.maxImagePixels', 'a positive integer or null', maxImagePixels);
+  }
+  const backend = options?.backend ?? 'auto';
+  if (backend !== 'auto' && backend !== 'sharp' && backend !== 'js') throw invalidArgument('options.backend', "'auto', 'sharp' or 'js'", backend);
+  return { loadTruncated, maxImagePixels, backend };
+}
+
+/**
+ * Opens an image lazily: reads only the header. Accepts a path, file URL, Buffer,
+ * Uint8Array, ArrayBuffer, Node Readable or async iterable of chunks.
+ * @throws UnidentifiedImageError, TruncatedImageError, DecompressionBombError, InvalidArgumentError
+ * @example
+ * const img = await open('photo.jpg'); // img.mode === 'RGB', no pixels decoded yet
+ */
+export async function open(src: Source, options?: OpenOptions): Promise<Image> {
+  const opts = resolveOptions(options);
+  const input = Input.from(src);
+  const name = input.filename ?? `<${src instanceof Uint8Array || src instanceof ArrayBuffer ? 'bytes' : 'stream'}>`;
+  try {
+    const prefix = await input.prefix(16);
+    const codec = identify(prefix);
+    if (codec === undefined) {
+      const hex = Array.from(prefix.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
+      throw new UnidentifiedImageError(`cannot identify image file ${name} (first bytes: ${hex || 'none, empty input'})`);
+    }
+    const decoding = await codec.open(input, opts, name);
+    const { width, height } = decoding.header;
+    checkDecompressionBomb(width, height, opts.maxImagePixels);
+    return new Image(decoding.header, decoding);
+  } catch (e) {
+    await input.close().catch(() => undefined);
+    if (e instanceof ImarrayError) throw e;
+    if (e instanceof Error && 'code' in e && (e.code === 'ENOENT' || e.code === 'EISDIR' || e.code === 'EACCES')) throw e;
+    throw new UnidentifiedImageError(`cannot identify image file ${name}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+}
+
+const OPEN_KEYS = new Set(['loadTruncated', 'maxImagePixels', 'backend']);
+
+/** `open()`'s options plus `toArray()`'s (all but `copy`: imread's array is always owned). */
+export interface ReadOptions extends OpenOptions, Omit<ToArrayOptions, 'copy'> {}
+
+/**
+ * Open + load + array in one call (numpy `np.array(Image.open(f))`): an owned, writable
+ * array. The freshly decoded storage is handed over, so this makes no copy at all.
+ *
+ * `toArray`'s options (`mode`, `order`, `layout`, `dtype`, `scale`, `mean`, `std`, `out`) give
+ * `toArray(img, options)` of the loaded image: the decode, then one fused pass. `order` alone
+ * on an RGB or RGBA PNG or an RGB JPEG (`{ order: 'BGR' }`, OpenCV's channel order) goes into
+ * the decoder instead: PNG rows are permuted on the copy the decoder makes anyway, and the
+ * JPEG back-ends permute their own output, so there is one pixel allocation and no second
+ * array.
+ * @example
+ * const bgr = await imread('photo.png', { order: 'BGR' }); // shape [h, w, 3], B G R bytes
+ */
+export async function imread<const O extends ReadOptions = ReadOptions>(src: Source, options?: O): Promise<NdArray<ToArrayResult<Mode, O>>> {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalidArgument('options', 'an object', options);
+  const o: ReadOptions = options ?? {};
+  if ('copy' in o && o.copy !== undefined) throw invalidArgument('options.copy', 'left out (imread always returns an owned array)', o.copy);
+  const img = await open(src, o); // open reads only its own keys
+  try {
+    const arrayOptions = Object.fromEntries(Object.entries(o).filter(([k, v]) => !OPEN_KEYS.has(k) && v !== undefined)) as ToArrayOptions;
+    let given = Object.keys(arrayOptions);
+    if (given.length === 1 && given[0] === 'order') {
+      const perm = bandOrder(img.mode, arrayOptions.order);
+      const bands = bandCount(img.mode);
+      const permutation = isPermutation(perm, bands);
+      if (permutation && perm.every((p, i) => p === i)) given = []; // the mode's own order: the storage as is
+      const data = permutation && given.length > 0 ? await img._decodeReordered(perm) : undefined;
+      if (data !== undefined) return ndarray(data, shapeOf(img.mode, img.width, img.height)) as NdArray<ToArrayResult<Mode, O>>;
+    }
+    await img.load();
+    if (given.length > 0) return toArray(img, arrayOptions) as NdArray<ToArrayResult<Mode, O>>;
+    return ndarray(img._storage(), shapeOf(img.mode, img.width, img.height)) as NdArray<ToArrayResult<Mode, O>>;
+  } finally {
+    await img.close().catch(() => undefined); // also after a bad option or a failed decode; loaded pixels stay usable
+  }
+}
