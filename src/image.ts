@@ -7,38 +7,16 @@ import ndarray from 'ndarray';
 import type { NdArray } from 'ndarray';
 import { EndOfSequenceError, ImageNotLoadedError, invalidArgument } from './core/errors.js';
 import { MODES, bandCount, shapeOf, type ArrayOf, type Mode } from './core/modes.js';
+import type { ImageInfo, Palette, Raster } from './core/types.js';
 import type { Decoding, Header } from './codecs/codec.js';
 import { convert, type ConvertOptions } from './pixels/convert/index.js';
-import { encode, save, type EncodeFormat, type EncodeOptions } from './codecs/write.js';
+
+export type { ImageInfo, Palette, Raster };
+import { encodeRaster, saveRaster } from './codecs/write.js';
+import type { EncodeFormat } from './codecs/registry.js';
+import type { EncodeOptions } from './codecs/codec.js';
 import { tobytes } from './pixels/encoder.js';
 import { contiguousCopy, isContiguous } from './core/ndarray.js';
-
-/** What Pillow's `im.info` carries; bytes values are Uint8Array. Format-specific keys vary. */
-export interface ImageInfo {
-  dpi?: [number, number];
-  exif?: Uint8Array;
-  icc_profile?: Uint8Array | null;
-  xmp?: Uint8Array;
-  progressive?: number;
-  progression?: number;
-  jfif?: number;
-  jfif_version?: [number, number];
-  jfif_unit?: number;
-  jfif_density?: [number, number];
-  adobe?: number;
-  adobe_transform?: number;
-  comment?: Uint8Array;
-  transparency?: number | [number, number, number] | Uint8Array;
-  gamma?: number;
-  interlace?: number;
-  [key: string]: unknown;
-}
-
-/** A palette (Pillow `im.palette`): `mode` 'RGB' or 'RGBA', `colors` flat bytes per entry. */
-export interface Palette {
-  readonly mode: 'RGB' | 'RGBA';
-  readonly colors: Uint8Array;
-}
 
 export class Image<M extends Mode = Mode> {
   /** 'JPEG', 'PNG', 'MPO'...; null for images made in memory (as Pillow). */
@@ -139,7 +117,7 @@ export class Image<M extends Mode = Mode> {
     const decoding = this.#decoding;
     if (decoding === undefined) throw new ImageNotLoadedError('load');
     try {
-      const data = (await decoding.load(into)) as ArrayOf<M>;
+      const data = (await decoding.load(into === undefined ? {} : { into })) as ArrayOf<M>;
       const want = this.width * this.height * bandCount(this.#mode);
       if (data.length !== want) throw new Error(`internal: decoder gave ${data.length} elements, want ${want}`);
       this.#pixels = ndarray(data, this.shape);
@@ -160,19 +138,19 @@ export class Image<M extends Mode = Mode> {
    */
   async convert<N extends Mode>(mode?: N, options?: ConvertOptions): Promise<Image<N>> {
     await this.load();
-    return convert(this, mode, options);
+    return fromRaster(convert(this._raster('convert'), mode, options));
   }
 
-  /** PNG or JPEG bytes of this image (sharp; loads it first). See `encode()` for the modes. */
+  /** The file bytes of this image in a writable format (`'png'`, `'jpeg'`; loads it first). */
   async encode(format: EncodeFormat, options?: EncodeOptions): Promise<Buffer> {
     await this.load();
-    return encode(this, format, options);
+    return encodeRaster(this._raster('encode'), format, options);
   }
 
-  /** Pillow `save(path)`: the format from the extension (.png / .jpg / .jpeg) unless given. */
+  /** Pillow `save(path)`: the format from the extension (.png, .jpg...) unless given. */
   async save(path: string, format?: EncodeFormat, options?: EncodeOptions): Promise<void> {
     await this.load();
-    return save(this, path, format, options);
+    return saveRaster(this._raster('save'), path, format, options);
   }
 
   /**
@@ -180,7 +158,7 @@ export class Image<M extends Mode = Mode> {
    * 'I;16B', '1' bit-packed...), as one new Uint8Array of the exact size (no join).
    */
   tobytes(rawmode?: string, options?: ConvertOptions): Uint8Array {
-    return tobytes(this, rawmode, options);
+    return tobytes(this._raster('tobytes'), rawmode, options);
   }
 
   /** Current frame index (Pillow `tell()`). */
@@ -228,12 +206,17 @@ export class Image<M extends Mode = Mode> {
     if (decoding?.reorders !== true || this.#pixels !== undefined || this.#loading !== undefined || this.nFrames !== 1) return undefined;
     this.#decoding = undefined;
     try {
-      const data = (await decoding.load(into, order)) as ArrayOf<M>;
+      const data = (await decoding.load(into === undefined ? { order } : { into, order })) as ArrayOf<M>;
       if (data.length !== this.width * this.height * bandCount(this.#mode)) throw new Error(`internal: decoder gave ${data.length} elements`);
       return data;
     } finally {
       await decoding.close();
     }
+  }
+
+  /** @internal The loaded pixels with their mode, size, info and palette; throws if not loaded. */
+  _raster(what = 'toArray'): Raster<M> {
+    return { mode: this.#mode, width: this.width, height: this.height, info: this.#info, palette: this.#palette, pixels: this._pixels(what) };
   }
 
   /** @internal The pixels as an ndarray (possibly strided); throws if not loaded. */
@@ -263,4 +246,14 @@ export function fromStorage<M extends Mode>(
   const header: Header = { format: '', mode, width: size[0], height: size[1], info, nFrames: 1 };
   if (palette !== undefined) header.palette = palette;
   return new Image<M>(header, undefined, data);
+}
+
+/** A loaded in-memory image of a raster (no copy): the result of a pixel operation. */
+export function fromRaster<M extends Mode>(r: Raster<M>): Image<M> {
+  return fromStorage(r.mode, [r.width, r.height], r.pixels, r.info, r.palette);
+}
+
+/** The lazy image of an opened file (header read, pixels not yet decoded). */
+export function fromDecoding(decoding: Decoding): Image {
+  return new Image(decoding.header, decoding);
 }

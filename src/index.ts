@@ -9,19 +9,17 @@
  *   FrameWriter/Reader  images over sockets and pipes     src/io/frames.ts
  */
 export { open, imread, type OpenOptions, type ReadOptions, type Backend } from './api/open.js';
-export { sharpAvailable } from './codecs/jpeg/index.js';
-export { Image, fromStorage, type ImageInfo, type Palette } from './image.js';
+export { sharpAvailable } from './codecs/sharp.js';
+export { Image, fromStorage, type ImageInfo, type Palette, type Raster } from './image.js';
 export { toArray, OUT_DTYPES, type ToArrayOptions, type ToArrayResult, type OutDType } from './api/to-array.js';
 export { isReadonly } from './core/readonly.js';
-export { tobytes, encoder, encodeInto, RawEncoder } from './pixels/encoder.js';
-export { convert, type ConvertOptions } from './pixels/convert/index.js';
+export { convert, tobytes, encoder, encodeInto, RawEncoder, encode, save, type ConvertOptions, type EncodeFormat, type EncodeOptions } from './api/image-functions.js';
 export { contiguousCopy, isContiguous } from './core/ndarray.js';
 export { frombuffer, fromArray, type FromBufferOptions, type BufferLike, type FromArrayData } from './api/wrap.js';
 export { toNpy, fromNpy, npyHeader } from './api/npy.js';
 export { toMat, fromMat, type CvLike, type MatLike } from './api/opencv.js';
 export { imreadBatch, type BatchOptions, type BatchProgress, type BatchSource } from './io/batch.js';
 export { FrameWriter, FrameReader, frameHeader, FRAME_MODES, type FrameReaderOptions } from './io/frames.js';
-export { encode, save, type EncodeFormat, type EncodeOptions } from './codecs/write.js';
 export { exifTranspose, transpose, transposeView, Transpose } from './api/transpose.js';
 export { flipud, fliplr, rot90, swapAxes, crop, type Box } from './api/views.js';
 export { MODES, DTYPES, isMode, bandCount, shapeOf, type Mode, type DType, type ArrayOf } from './core/modes.js';

@@ -8,7 +8,7 @@ import { ImarrayError, UnidentifiedImageError, invalidArgument } from '../core/e
 import { Input, type Source } from '../core/input.js';
 import { identify } from '../codecs/registry.js';
 import type { OpenOptions, Backend } from '../codecs/codec.js';
-import { Image } from '../image.js';
+import { fromDecoding, type Image } from '../image.js';
 import { checkDecompressionBomb, getMaxImagePixels } from '../core/limits.js';
 import { bandCount, shapeOf, type Mode } from '../core/modes.js';
 import { bandOrder, isPermutation, toArray, type ToArrayOptions, type ToArrayResult } from './to-array.js';
@@ -49,7 +49,7 @@ export async function open(src: Source, options?: OpenOptions): Promise<Image> {
     const decoding = await codec.open(input, opts, name);
     const { width, height } = decoding.header;
     checkDecompressionBomb(width, height, opts.maxImagePixels);
-    return new Image(decoding.header, decoding);
+    return fromDecoding(decoding);
   } catch (e) {
     await input.close().catch(() => undefined);
     if (e instanceof ImarrayError) throw e;

@@ -84,7 +84,7 @@ function planFor(img: Image): Plan {
     case 'P':
     case 'PA': {
       // expanded as Pillow's convert() without a mode: RGBA when there is transparency, else RGB
-      const target = mode === 'PA' ? 'RGBA' : planImageConversion(img, undefined).target;
+      const target = mode === 'PA' ? 'RGBA' : planImageConversion(img._raster('toMat'), undefined).target;
       return target === 'RGBA'
         ? { type: (cv) => cv.CV_8UC4, channels: 4, fused: { mode: 'RGBA', order: 'BGRA' } }
         : { type: (cv) => cv.CV_8UC3, channels: 3, fused: { mode: 'RGB', order: 'BGR' } };

@@ -186,7 +186,7 @@ function fusedCopy(img: Image, o: ToArrayOptions): NdArray<AnyArray> {
   const out: AnyArray = outArray<AnyArray>(Out, hw * C, o.out);
 
   // Stage 1 (optional): Pillow's conversion into a block-sized scratch of `mode` storage.
-  const convert: Kernel | undefined = mode === img.mode ? undefined : planImageConversion(img, mode, o.dither === undefined ? undefined : { dither: o.dither }).kernel;
+  const convert: Kernel | undefined = mode === img.mode ? undefined : planImageConversion(img._raster('toArray'), mode, o.dither === undefined ? undefined : { dither: o.dither }).kernel;
   const srcBands = bandCount(mode);
   const identityOrder = C === srcBands && perm.every((p, i) => p === i);
   const sameType = Out === DTYPES[MODES[mode].dtype];

@@ -1,26 +1,32 @@
 /**
- * What a codec provides. `open` reads the header only (Pillow's lazy `Image.open`);
- * `load` decodes frame 0 into the image's one allocation. Codecs sit in one static table
- * (`registry.ts`) and are chosen by magic bytes, never by file extension.
+ * The codec contract. A format is declared once, by its descriptor (`Codec`), and listed once,
+ * in `registry.ts`; everything else that names formats (open, save/encode, the CLI's file
+ * filter, the fuzz and truncation lists, the conformance harness, the README's table) reads
+ * the registry. `open` reads the header only (Pillow's lazy `Image.open`); `Decoding.load`
+ * decodes the current frame into the image's one allocation. Codecs are chosen by magic bytes,
+ * never by file extension.
  */
 import type { Input } from '../core/input.js';
 import type { Mode, ArrayOf } from '../core/modes.js';
-import type { ImageInfo, Palette } from '../image.js';
+import type { ImageInfo, Palette, Raster } from '../core/types.js';
+
+/**
+ * Which decoder runs where a format has a native and a pure-JS/wasm one: `'auto'` (default)
+ * takes the native one (sharp) and falls back to JS when it cannot load; `'sharp'` requires
+ * sharp; `'js'` never loads native code. Formats with one decoder ignore it.
+ */
+export type Backend = 'auto' | 'sharp' | 'js';
+/** A decoder implementation a codec has: sharp (libvips, native) or TypeScript/WebAssembly. */
+export type BackendKind = 'sharp' | 'js';
 
 export interface OpenOptions {
   /** Pillow's `ImageFile.LOAD_TRUNCATED_IMAGES`: give the partial image instead of an error. */
   loadTruncated?: boolean;
   /** Pillow's `Image.MAX_IMAGE_PIXELS`; `null` disables the check. Defaults to the global. */
   maxImagePixels?: number | null;
-  /**
-   * Native or pure-JS/wasm decoding where both exist (JPEG): `'auto'` (default) uses sharp
-   * and falls back to wasm when sharp cannot load; `'sharp'` requires sharp; `'js'` never
-   * loads native code. PNG is always imarray's own TypeScript decoder.
-   */
+  /** The decoder where a format has two (see `Backend`; the formats table lists them). */
   backend?: Backend;
 }
-
-export type Backend = 'auto' | 'sharp' | 'js';
 
 export interface Header {
   format: string;
@@ -32,29 +38,74 @@ export interface Header {
   palette?: Palette;
 }
 
+/** What `Decoding.load` is asked for; a new option changes no codec that ignores it. */
+export interface LoadOptions {
+  /**
+   * Zeroed packed storage of exactly the frame's size and element type (e.g. a batch slot):
+   * a codec that can decodes straight into it and returns it; others return their own storage.
+   */
+  into?: ArrayOf<Mode>;
+  /**
+   * A permutation of the bands of an 8-bit RGB or RGBA frame (e.g. [2, 1, 0] for BGR), passed
+   * only where `Decoding.reorders` is true: the codec writes the pixels in that order.
+   */
+  order?: readonly number[];
+}
+
 /** An opened file: its header, and how to decode it. */
 export interface Decoding {
   readonly header: Header;
-  /**
-   * Decodes the current frame; returns storage in the packed layout of `header.mode`. With
-   * `into` (zeroed packed storage of exactly that size, e.g. a batch slot) a codec that can
-   * decodes straight into it and returns it; others return their own storage to be copied.
-   */
-  load(into?: ArrayOf<Mode>, order?: readonly number[]): Promise<ArrayOf<Mode>>;
-  /**
-   * True when `load` takes `order` (a permutation of the bands of an 8-bit RGB or RGBA image,
-   * e.g. [2, 1, 0] for BGR): the codec writes the pixels in that order as it decodes them,
-   * so `imread(src, { order: 'BGR' })` costs no second pass. Never passed otherwise.
-   */
+  /** Decodes the current frame; returns storage in the packed layout of `header.mode`. */
+  load(options?: LoadOptions): Promise<ArrayOf<Mode>>;
+  /** True when `load` takes `order` (imread's `order: 'BGR'` then costs no second pass). */
   readonly reorders?: boolean;
   /** Moves to frame `index` (< header.nFrames); the next `load` decodes it. */
   seek?(index: number): Promise<Header>;
   close(): Promise<void>;
 }
 
+/** `encode`/`save` options; each writer reads the ones that apply to it. */
+export interface EncodeOptions {
+  /** JPEG quality 1-100 (Pillow's default 75). */
+  quality?: number;
+  /** PNG zlib level 0-9 (Pillow's default 6). */
+  compressLevel?: number;
+}
+
+/** A format's writer: which modes it takes, and the bytes of a raster in one of them. */
+export interface Writer {
+  /** Modes written as they are. */
+  readonly modes: ReadonlySet<Mode>;
+  /** Modes written after a conversion, as Pillow's writer does (e.g. P -> RGB): the mode to convert to. */
+  convertFirst?(mode: Mode, info: ImageInfo): Mode | undefined;
+  /** Checks the options that apply, before any work (typed InvalidArgumentError). */
+  checkOptions?(options: EncodeOptions): void;
+  write(raster: Raster, options: EncodeOptions): Promise<Uint8Array>;
+}
+
+/** How the fuzzer and the truncation sweep treat a format. */
+export interface FuzzSpec {
+  /** Fixture files (under fixtures/) the mutation fuzzer starts from. */
+  readonly seeds: readonly string[];
+}
+
+/** A format, declared in one place: its folder's `index.ts` exports one of these. */
 export interface Codec {
+  /** Pillow's format name: `img.format`. */
   readonly format: string;
+  /** One line for the formats table. */
+  readonly description: string;
+  /** File name extensions, lower case with the dot (used to find files and to pick a writer; never to identify). */
+  readonly extensions: readonly string[];
+  readonly mimeTypes: readonly string[];
+  /** Every mode its images can have (Pillow's, current version). */
+  readonly modes: readonly Mode[];
+  /** Decoder implementations, the preferred first; absent: one TypeScript decoder. */
+  readonly backends?: readonly BackendKind[];
   /** Pillow's `_accept(prefix)`: a cheap test on the first 16 bytes. */
   accept(prefix: Uint8Array): boolean;
   open(input: Input, options: Required<OpenOptions>, name: string): Promise<Decoding>;
+  /** `save`/`encode` support, keyed by the writer's format name (`'png'`). */
+  readonly writer?: { readonly name: string; readonly writer: Writer };
+  readonly fuzz?: FuzzSpec;
 }

@@ -1,10 +1,35 @@
-/** The built-in codecs, tried in order on the first 16 bytes (never the file extension). */
-import type { Codec } from './codec.js';
+/**
+ * The built-in codecs: the one list of formats. `open` tries them in order on the first 16
+ * bytes (never the file extension); every other list of formats (writers, the CLI's file
+ * filter, fuzz and truncation targets, the conformance harness, the README's formats table)
+ * is derived from this one. Adding a format: a folder under src/codecs and one line here
+ * (docs/architecture.md, "Adding a format").
+ */
+import type { Codec, Writer } from './codec.js';
 import { jpegCodec } from './jpeg/index.js';
 import { pngCodec } from './png/index.js';
+import { qoiCodec } from './qoi/index.js';
 
-export const CODECS: readonly Codec[] = [pngCodec, jpegCodec];
+export const CODECS = [pngCodec, jpegCodec, qoiCodec] as const satisfies readonly Codec[];
 
+/** The name `encode`/`save` take for a format with a writer: `'png'`, `'jpeg'`. */
+export type EncodeFormat = Extract<(typeof CODECS)[number], { writer: unknown }>['writer']['name'];
+
+/** The codec whose `accept` takes these first bytes, if any. */
 export function identify(prefix: Uint8Array): Codec | undefined {
-  return CODECS.find((c) => c.accept(prefix));
+  return CODECS.find((c: Codec) => c.accept(prefix));
 }
+
+/** Writers by name. */
+export const WRITERS: ReadonlyMap<string, Writer> = new Map(
+  CODECS.flatMap((c: Codec) => (c.writer === undefined ? [] : [[c.writer.name, c.writer.writer] as const])),
+);
+
+/** The writer name for a file extension ('.jpg' -> 'jpeg'), if a format with a writer claims it. */
+export function writerForExtension(ext: string): EncodeFormat | undefined {
+  const c: Codec | undefined = CODECS.find((k: Codec) => k.writer !== undefined && k.extensions.includes(ext));
+  return c?.writer?.name as EncodeFormat | undefined;
+}
+
+/** Every extension of every format (lower case, with the dot): what `imarray batch` picks up in a folder. */
+export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(CODECS.flatMap((c: Codec) => c.extensions));

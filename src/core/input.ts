@@ -5,7 +5,7 @@
  * itself) or walks the remaining blocks for a streaming decoder (`blocks`). Input bytes are
  * never written to.
  */
-import { open as fsOpen } from 'node:fs/promises';
+import { open as fsOpen, readFile } from 'node:fs/promises';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { invalidArgument } from './errors.js';
 
@@ -50,6 +50,8 @@ export abstract class Input {
   abstract prefix(n: number): Promise<Uint8Array>;
   /** The whole input, as a path when it is a file (so a back-end can read it itself). */
   abstract whole(): Promise<string | Uint8Array>;
+  /** The whole input in memory (bytes already in memory are not copied; a file is read once). */
+  abstract bytes(): Promise<Uint8Array>;
   /**
    * The input from byte `start` on, in blocks. A file's block buffer is reused for the next
    * read: consumers copy what they keep (the PNG chunk reader and stager do).
@@ -63,20 +65,23 @@ export abstract class Input {
 }
 
 class BytesInput extends Input {
-  private readonly bytes: Uint8Array;
+  private readonly data: Uint8Array;
   constructor(bytes: Uint8Array) {
     super();
-    this.bytes = bytes;
+    this.data = bytes;
   }
   prefix(n: number): Promise<Uint8Array> {
-    return Promise.resolve(this.bytes.subarray(0, n));
+    return Promise.resolve(this.data.subarray(0, n));
   }
   whole(): Promise<Uint8Array> {
-    return Promise.resolve(this.bytes);
+    return Promise.resolve(this.data);
+  }
+  bytes(): Promise<Uint8Array> {
+    return Promise.resolve(this.data);
   }
   async *blocks(start: number, blockSize = Infinity): AsyncIterable<Uint8Array> {
-    for (let p = start; p < this.bytes.length; p += blockSize) {
-      yield await Promise.resolve(this.bytes.subarray(p, Math.min(p + blockSize, this.bytes.length)));
+    for (let p = start; p < this.data.length; p += blockSize) {
+      yield await Promise.resolve(this.data.subarray(p, Math.min(p + blockSize, this.data.length)));
     }
   }
   close(): Promise<void> {
@@ -112,6 +117,9 @@ class FileInput extends Input {
   }
   whole(): Promise<string> {
     return Promise.resolve(this.filename as string);
+  }
+  async bytes(): Promise<Uint8Array> {
+    return new Uint8Array(await readFile(this.filename as string));
   }
   async *blocks(start: number, blockSize = BLOCK_SIZE): AsyncIterable<Uint8Array> {
     const fh = await fsOpen(this.filename as string, 'r');
@@ -176,6 +184,9 @@ class StreamInput extends Input {
   async whole(): Promise<Uint8Array> {
     while (await this.pull());
     return this.prefix(this.buffered);
+  }
+  bytes(): Promise<Uint8Array> {
+    return this.whole();
   }
   async *blocks(start: number): AsyncIterable<Uint8Array> {
     if (start < this.base) throw new Error(`internal: offset ${start} was released`);

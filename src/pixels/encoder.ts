@@ -11,7 +11,7 @@
  * `img.convert(base).tobytes('raw', rawmode)` in Pillow (e.g. RGB -> 'L', 'BGRA', 'I;16B').
  */
 import { InvalidArgumentError, UnsupportedError, invalidArgument } from '../core/errors.js';
-import type { Image } from '../image.js';
+import type { Raster } from '../core/types.js';
 import { DTYPES, MODES, bandCount, type Mode } from '../core/modes.js';
 import { convertedRows, rowSource, rowsPerBlock } from './blocks.js';
 import { isContiguous } from '../core/ndarray.js';
@@ -30,8 +30,8 @@ interface Plan {
   run(y0: number, y1: number, dst: Uint8Array, di: number): void;
 }
 
-function plan(img: Image, rawmode: string, options?: ConvertOptions): Plan {
-  const [w] = img.size;
+function plan(img: Raster, rawmode: string, options?: ConvertOptions): Plan {
+  const w = img.width;
   let base: Mode = img.mode;
   let packer: PackerInfo | undefined = findPacker(img.mode, rawmode);
   let convert: Kernel | undefined;
@@ -56,7 +56,7 @@ function plan(img: Image, rawmode: string, options?: ConvertOptions): Plan {
   }
   const pack = packer;
   const rowBytes = Math.ceil((w * pack.bits) / 8);
-  const rows = rowSource(img._pixels('tobytes'));
+  const rows = rowSource(img.pixels);
   const baseBands = bandCount(base);
   const Ctor = DTYPES[MODES[base].dtype];
   const bitPacked = pack.bits % 8 !== 0;
@@ -105,10 +105,10 @@ function checkRoom(bytes: Uint8Array, offset: number, need: number, rawmode: str
  * without planning an encoder: the plan is ~1 us in a loop, but the copy before it has just
  * evicted the caches, and at 512^2 (a 0.07 ms copy) it was ~10% of the call.
  */
-function plainBytes(img: Image, rawmode: string): Uint8Array | undefined {
+function plainBytes(img: Raster, rawmode: string): Uint8Array | undefined {
   const packer = findPacker(img.mode, rawmode);
   if (packer === undefined || !IDENTITY.has(packer.pack)) return undefined;
-  const px = img._pixels('tobytes');
+  const px = img.pixels;
   if (!isContiguous(px)) return undefined;
   const bpe = px.data.BYTES_PER_ELEMENT;
   return new Uint8Array(px.data.buffer, px.data.byteOffset + px.offset * bpe, px.size * bpe);
@@ -126,7 +126,7 @@ export class RawEncoder {
   /** The storage's own bytes where they are the encoding (`plainBytes`): written in one copy. */
   readonly #plain: Uint8Array | undefined;
 
-  constructor(img: Image, rawmode: string = img.mode, options?: ConvertOptions) {
+  constructor(img: Raster, rawmode: string = img.mode, options?: ConvertOptions) {
     if (typeof rawmode !== 'string') throw invalidArgument('rawmode', 'a string', rawmode);
     this.rawmode = rawmode;
     this.#plan = plan(img, rawmode, options);
@@ -170,12 +170,12 @@ export class RawEncoder {
 }
 
 /** Pillow's `Image._getencoder('raw', rawmode)`: `encoder(img, 'BGR').encode(65536)`. */
-export function encoder(img: Image, rawmode?: string, options?: ConvertOptions): RawEncoder {
+export function encoder(img: Raster, rawmode?: string, options?: ConvertOptions): RawEncoder {
   return new RawEncoder(img, rawmode, options);
 }
 
 /** Pillow `img.tobytes('raw', rawmode)`: one allocation of the exact size, no join. */
-export function tobytes(img: Image, rawmode?: string, options?: ConvertOptions): Uint8Array {
+export function tobytes(img: Raster, rawmode?: string, options?: ConvertOptions): Uint8Array {
   const plain = plainBytes(img, rawmode ?? img.mode);
   if (plain !== undefined) return plain.slice();
   const enc = new RawEncoder(img, rawmode, options);
@@ -185,7 +185,7 @@ export function tobytes(img: Image, rawmode?: string, options?: ConvertOptions):
 }
 
 /** Fills `dest` with `img` encoded as `rawmode` (default: the image's own); returns the byte count. */
-export function encodeInto(img: Image, dest: ArrayBufferView | ArrayBufferLike, rawmode?: string, options?: ConvertOptions): number {
+export function encodeInto(img: Raster, dest: ArrayBufferView | ArrayBufferLike, rawmode?: string, options?: ConvertOptions): number {
   const plain = plainBytes(img, rawmode ?? img.mode);
   if (plain !== undefined) {
     const bytes = bytesOf(dest);

@@ -1,79 +1,226 @@
 /**
- * Row unpackers: unfiltered PNG bytes -> pixels of the Pillow mode (Pillow's Unpack.c
- * rawmodes). Each is `(src, so, dst, d, n, step)`: `n` pixels from `src[so..]` into `dst`
- * starting at element `d`, `step` elements between pixels (bands for a packed row, more for
- * Adam7 scatter). One unpacker is chosen per image.
+ * Pillow's Unpack.c: raw file bytes of a row -> pixels of a mode, keyed as Pillow keys them,
+ * by (mode, rawmode): `unpacker('RGB', 'BGR;15')`. Every decoder that reads rows of a raw
+ * layout (PNG after unfiltering, and the raw tile decoder behind BMP, TGA, PNM, ICO, SGI...)
+ * takes its row kernel from here.
+ *
+ * An unpacker is `(src, so, dst, d, n, step)`: `n` pixels from `src[so..]` into `dst` from
+ * element `d`, `step` elements between pixels (the bands for a packed row, more for Adam7's
+ * scatter). Values follow imarray's storage: mode `1` is 0/1, 3-band modes are 3 elements.
  */
-import type { Rawmode } from '../codecs/png/layouts.js';
+import type { Mode } from '../core/modes.js';
+import type { TypedArray } from '../core/ndarray.js';
 
-export type Unpacker = (src: Uint8Array, so: number, dst: Uint8Array | Uint16Array, d: number, n: number, step: number) => void;
+export type Unpacker = (src: Uint8Array, so: number, dst: TypedArray, d: number, n: number, step: number) => void;
 
-function bits(depth: number, scale: number): Unpacker {
+export interface UnpackerInfo {
+  /** Bits of input per pixel (rows of fewer than 8 are padded to a whole byte). */
+  readonly bits: number;
+  readonly unpack: Unpacker;
+}
+
+/** Sub-byte samples, most significant bits first (or least, `lsbFirst`), times `scale`, optionally inverted. */
+function bits(depth: number, scale: number, opts: { invert?: boolean; lsbFirst?: boolean } = {}): Unpacker {
   const perByte = 8 / depth;
   const mask = (1 << depth) - 1;
+  const top = mask * scale;
+  const { invert = false, lsbFirst = false } = opts;
   return (src, so, dst, d, n, step) => {
     for (let i = 0; i < n; i++) {
       const byte = src[so + Math.floor(i / perByte)];
-      const shift = 8 - depth * ((i % perByte) + 1);
-      dst[d + i * step] = ((byte >> shift) & mask) * scale;
+      const k = i % perByte;
+      const shift = lsbFirst ? depth * k : 8 - depth * (k + 1);
+      const v = ((byte >> shift) & mask) * scale;
+      dst[d + i * step] = invert ? top - v : v;
     }
   };
 }
 
-function copyBands(bands: number): Unpacker {
-  return (src, so, dst, d, n, step) => {
-    for (let i = 0; i < n; i++) {
-      const s = so + i * bands;
-      const o = d + i * step;
-      for (let c = 0; c < bands; c++) dst[o + c] = src[s + c];
-    }
-  };
-}
-
-/** 16-bit big-endian samples: keep the high byte (Pillow truncates, it does not round). */
-function highBytes(bands: number): Unpacker {
-  return (src, so, dst, d, n, step) => {
-    for (let i = 0; i < n; i++) {
-      const s = so + i * bands * 2;
-      const o = d + i * step;
-      for (let c = 0; c < bands; c++) dst[o + c] = src[s + 2 * c];
-    }
-  };
-}
-
-const i16b: Unpacker = (src, so, dst, d, n, step) => {
-  for (let i = 0; i < n; i++) dst[d + i * step] = (src[so + 2 * i] << 8) | src[so + 2 * i + 1];
-};
-
-/** 16-bit grey+alpha -> RGBA (L, L, L, A), high bytes. */
-const la16: Unpacker = (src, so, dst, d, n, step) => {
-  for (let i = 0; i < n; i++) {
-    const l = src[so + 4 * i];
-    const o = d + i * step;
-    dst[o] = l;
-    dst[o + 1] = l;
-    dst[o + 2] = l;
-    dst[o + 3] = src[so + 4 * i + 2];
+/**
+ * Whole-byte samples: output band `c` is input byte `pick[c]` of each `inBytes`-byte pixel;
+ * a pick of -1 is the constant 255 (alpha of a source without one), `invert` takes 255 - v.
+ */
+function bytes(inBytes: number, pick: readonly number[], invert = false): Unpacker {
+  const bands = pick.length;
+  if (!invert && inBytes === bands && pick.every((p, i) => p === i)) {
+    return (src, so, dst, d, n, step) => {
+      if (step === bands && dst instanceof Uint8Array) {
+        dst.set(src.subarray(so, so + n * bands), d);
+        return;
+      }
+      for (let i = 0; i < n; i++) {
+        const s = so + i * inBytes;
+        const o = d + i * step;
+        for (let c = 0; c < bands; c++) dst[o + c] = src[s + c];
+      }
+    };
   }
+  return (src, so, dst, d, n, step) => {
+    for (let i = 0; i < n; i++) {
+      const s = so + i * inBytes;
+      const o = d + i * step;
+      for (let c = 0; c < bands; c++) {
+        const p = pick[c];
+        const v = p < 0 ? 255 : src[s + p];
+        dst[o + c] = invert && p >= 0 ? 255 - v : v;
+      }
+    }
+  };
+}
+
+/** Premultiplied 8-bit colour + alpha (Pillow's `RGBa` / `BGRa`): un-premultiplied with C's truncating division. */
+function premultiplied(pick: readonly [number, number, number, number]): Unpacker {
+  return (src, so, dst, d, n, step) => {
+    for (let i = 0; i < n; i++) {
+      const s = so + i * 4;
+      const o = d + i * step;
+      const a = src[s + pick[3]];
+      for (let c = 0; c < 3; c++) {
+        const v = src[s + pick[c]];
+        dst[o + c] = a === 0 ? 0 : a === 255 ? v : Math.min(255, Math.floor((v * 255) / a));
+      }
+      dst[o + 3] = a;
+    }
+  };
+}
+
+/**
+ * 16-bit little-endian packed pixels (BMP/TGA 15/16-bit): each field `[shift, bits]` is scaled
+ * to 8 bits as Pillow does (`v * 255 / max`, truncated); `alpha` a 1-bit field at bit 15.
+ */
+function packed16(fields: readonly (readonly [number, number])[], alphaBit: boolean, scaleBy17 = false): Unpacker {
+  return (src, so, dst, d, n, step) => {
+    for (let i = 0; i < n; i++) {
+      const px = src[so + 2 * i] | (src[so + 2 * i + 1] << 8);
+      const o = d + i * step;
+      for (let c = 0; c < fields.length; c++) {
+        const [shift, width] = fields[c];
+        const max = (1 << width) - 1;
+        const v = (px >> shift) & max;
+        dst[o + c] = scaleBy17 ? v * 17 : Math.floor((v * 255) / max);
+      }
+      if (alphaBit) dst[o + 3] = (px >> 15) * 255;
+    }
+  };
+}
+
+/** The high byte of each 16-bit sample (Pillow truncates to 8 bits, it does not round): `hi` 0 big-endian, 1 little-endian. */
+function highBytes(samples: number, pick: readonly number[], hi: 0 | 1): Unpacker {
+  return (src, so, dst, d, n, step) => {
+    for (let i = 0; i < n; i++) {
+      const s = so + i * samples * 2;
+      const o = d + i * step;
+      for (let c = 0; c < pick.length; c++) dst[o + c] = src[s + 2 * pick[c] + hi];
+    }
+  };
+}
+
+/** One multi-byte number a pixel, through a DataView: u16 / i32 / f32, either byte order. */
+function numbers(kind: 'u16' | 'i32' | 'f32', littleEndian: boolean): Unpacker {
+  const size = kind === 'u16' ? 2 : 4;
+  return (src, so, dst, d, n, step) => {
+    const view = new DataView(src.buffer, src.byteOffset + so, n * size);
+    for (let i = 0; i < n; i++) {
+      const p = i * size;
+      dst[d + i * step] = kind === 'u16' ? view.getUint16(p, littleEndian) : kind === 'i32' ? view.getInt32(p, littleEndian) : view.getFloat32(p, littleEndian);
+    }
+  };
+}
+
+const RGB_PICK = [0, 1, 2] as const;
+const BGR_PICK = [2, 1, 0] as const;
+
+/** Pillow's (mode, rawmode) -> unpacker table; `bits` is the input per pixel. */
+const TABLE: Record<string, UnpackerInfo> = {
+  // "1": bits, white non-zero unless ;I, lsb first with ;R; ;8 is a byte a pixel
+  '1 1': { bits: 1, unpack: bits(1, 1) },
+  '1 1;I': { bits: 1, unpack: bits(1, 1, { invert: true }) },
+  '1 1;R': { bits: 1, unpack: bits(1, 1, { lsbFirst: true }) },
+  '1 1;IR': { bits: 1, unpack: bits(1, 1, { invert: true, lsbFirst: true }) },
+  '1 1;8': { bits: 8, unpack: (src, so, dst, d, n, step) => { for (let i = 0; i < n; i++) dst[d + i * step] = src[so + i] > 0 ? 1 : 0; } },
+  // L
+  'L L;2': { bits: 2, unpack: bits(2, 0x55) },
+  'L L;2I': { bits: 2, unpack: bits(2, 0x55, { invert: true }) },
+  'L L;4': { bits: 4, unpack: bits(4, 0x11) },
+  'L L;4I': { bits: 4, unpack: bits(4, 0x11, { invert: true }) },
+  'L L': { bits: 8, unpack: bytes(1, [0]) },
+  'L L;I': { bits: 8, unpack: bytes(1, [0], true) },
+  'L L;16': { bits: 16, unpack: highBytes(1, [0], 1) },
+  'L L;16B': { bits: 16, unpack: highBytes(1, [0], 0) },
+  // P
+  'P P;1': { bits: 1, unpack: bits(1, 1) },
+  'P P;2': { bits: 2, unpack: bits(2, 1) },
+  'P P;4': { bits: 4, unpack: bits(4, 1) },
+  'P P': { bits: 8, unpack: bytes(1, [0]) },
+  // LA / PA
+  'LA LA': { bits: 16, unpack: bytes(2, [0, 1]) },
+  'LA LA;16B': { bits: 32, unpack: highBytes(2, [0, 1], 0) },
+  'PA PA': { bits: 16, unpack: bytes(2, [0, 1]) },
+  // RGB
+  'RGB RGB': { bits: 24, unpack: bytes(3, RGB_PICK) },
+  'RGB BGR': { bits: 24, unpack: bytes(3, BGR_PICK) },
+  'RGB RGBX': { bits: 32, unpack: bytes(4, RGB_PICK) },
+  'RGB BGRX': { bits: 32, unpack: bytes(4, BGR_PICK) },
+  'RGB XRGB': { bits: 32, unpack: bytes(4, [1, 2, 3]) },
+  'RGB XBGR': { bits: 32, unpack: bytes(4, [3, 2, 1]) },
+  'RGB RGB;15': { bits: 16, unpack: packed16([[0, 5], [5, 5], [10, 5]], false) },
+  'RGB BGR;15': { bits: 16, unpack: packed16([[10, 5], [5, 5], [0, 5]], false) },
+  'RGB RGB;16': { bits: 16, unpack: packed16([[0, 5], [5, 6], [11, 5]], false) },
+  'RGB BGR;16': { bits: 16, unpack: packed16([[11, 5], [5, 6], [0, 5]], false) },
+  'RGB RGB;4B': { bits: 16, unpack: packed16([[0, 4], [4, 4], [8, 4]], false, true) },
+  'RGB RGB;16B': { bits: 48, unpack: highBytes(3, RGB_PICK, 0) },
+  'RGB RGB;16L': { bits: 48, unpack: highBytes(3, RGB_PICK, 1) },
+  // RGBA
+  'RGBA RGBA': { bits: 32, unpack: bytes(4, [0, 1, 2, 3]) },
+  'RGBA BGRA': { bits: 32, unpack: bytes(4, [2, 1, 0, 3]) },
+  'RGBA ARGB': { bits: 32, unpack: bytes(4, [1, 2, 3, 0]) },
+  'RGBA ABGR': { bits: 32, unpack: bytes(4, [3, 2, 1, 0]) },
+  'RGBA RGB': { bits: 24, unpack: bytes(3, [0, 1, 2, -1]) },
+  'RGBA BGR': { bits: 24, unpack: bytes(3, [2, 1, 0, -1]) },
+  'RGBA LA': { bits: 16, unpack: bytes(2, [0, 0, 0, 1]) },
+  'RGBA LA;16B': { bits: 32, unpack: highBytes(2, [0, 0, 0, 1], 0) },
+  'RGBA RGBa': { bits: 32, unpack: premultiplied([0, 1, 2, 3]) },
+  'RGBA BGRa': { bits: 32, unpack: premultiplied([2, 1, 0, 3]) },
+  'RGBA RGBA;15': { bits: 16, unpack: packed16([[0, 5], [5, 5], [10, 5]], true) },
+  'RGBA BGRA;15': { bits: 16, unpack: packed16([[10, 5], [5, 5], [0, 5]], true) },
+  'RGBA RGBA;4B': { bits: 16, unpack: packed16([[0, 4], [4, 4], [8, 4], [12, 4]], false, true) },
+  'RGBA RGBA;16B': { bits: 64, unpack: highBytes(4, [0, 1, 2, 3], 0) },
+  'RGBA RGBA;16L': { bits: 64, unpack: highBytes(4, [0, 1, 2, 3], 1) },
+  // CMYK
+  'CMYK CMYK': { bits: 32, unpack: bytes(4, [0, 1, 2, 3]) },
+  'CMYK CMYK;I': { bits: 32, unpack: bytes(4, [0, 1, 2, 3], true) },
+  // 16-bit and 32-bit single band
+  'I;16 I;16': { bits: 16, unpack: numbers('u16', true) },
+  'I;16 I;16B': { bits: 16, unpack: numbers('u16', false) },
+  'I I;16': { bits: 16, unpack: numbers('u16', true) },
+  'I I;16B': { bits: 16, unpack: numbers('u16', false) },
+  'I I': { bits: 32, unpack: numbers('i32', true) },
+  'I I;32': { bits: 32, unpack: numbers('i32', true) },
+  'I I;32B': { bits: 32, unpack: numbers('i32', false) },
+  'F F': { bits: 32, unpack: numbers('f32', true) },
+  'F F;32F': { bits: 32, unpack: numbers('f32', true) },
+  'F F;32BF': { bits: 32, unpack: numbers('f32', false) },
 };
 
-export const UNPACKERS: Record<Rawmode, Unpacker> = {
-  '1': bits(1, 1), // mode 1 as 0/1
-  'L;2': bits(2, 0x55),
-  'L;4': bits(4, 0x11),
-  L: copyBands(1),
-  'I;16B': i16b,
-  RGB: copyBands(3),
-  'RGB;16B': highBytes(3),
-  'P;1': bits(1, 1),
-  'P;2': bits(2, 1),
-  'P;4': bits(4, 1),
-  P: copyBands(1),
-  LA: copyBands(2),
-  'LA;16B': la16,
-  RGBA: copyBands(4),
-  'RGBA;16B': highBytes(4),
-};
+/** Pillow's unpacker from `rawmode` bytes to `mode` pixels, or undefined where Pillow has none either. */
+export function unpacker(mode: Mode, rawmode: string): UnpackerInfo | undefined {
+  return Object.hasOwn(TABLE, `${mode} ${rawmode}`) ? TABLE[`${mode} ${rawmode}`] : undefined;
+}
 
-/** Rawmodes whose unfiltered bytes ARE the output pixels (unfilter straight into the array). */
-export const IDENTITY_RAWMODES: ReadonlySet<Rawmode> = new Set<Rawmode>(['L', 'P', 'RGB', 'LA', 'RGBA']);
+/** Every (mode, rawmode) pair the table has, for tests and docs. */
+export function unpackPairs(): [Mode, string][] {
+  return Object.keys(TABLE).map((k) => {
+    const i = k.indexOf(' ');
+    return [k.slice(0, i) as Mode, k.slice(i + 1)];
+  });
+}
+
+/** Bytes of one row of `width` pixels of `rawmode` (bit-packed rows padded to a byte, as Pillow's raw decoder). */
+export function rowBytes(info: UnpackerInfo, width: number): number {
+  return Math.ceil((info.bits * width) / 8);
+}
+
+/** Unpackers whose bytes already are the output pixels (a decoder may write straight into the array). */
+export function isIdentity(mode: Mode, rawmode: string): boolean {
+  return rawmode === mode && (mode === 'L' || mode === 'P' || mode === 'LA' || mode === 'PA' || mode === 'RGB' || mode === 'RGBA' || mode === 'CMYK');
+}

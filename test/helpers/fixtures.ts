@@ -96,3 +96,17 @@ export function difference(a: ArrayLike<number>, b: ArrayLike<number>): { count:
   }
   return { count, max };
 }
+
+/** Pillow 12.3's result for a fixture (fixtures/pillow-current-reference.json). */
+export interface CurrentEntry {
+  fixture: string;
+  name: string;
+  group: string;
+  pillow:
+    | { ok: true; format: string; mode: string; size: [number, number]; n_frames: number; array: { shape: number[]; dtype: string; sha256: string; sha256_u8?: string } }
+    | { ok: false; stage: 'open' | 'load'; error: string; message: string };
+}
+/** Pillow 12.3's results for the fixtures the public corpus holds (scripts/make-current-references.mjs). */
+export const PILLOW_CURRENT: CurrentEntry[] = (
+  JSON.parse(readFileSync(fixture('pillow-current-reference.json'), 'utf8')) as { files: CurrentEntry[] }
+).files;

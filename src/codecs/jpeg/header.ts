@@ -8,9 +8,10 @@
  * declared length runs past the end of the input is *truncated* ("Truncated File Read").
  */
 import { TruncatedImageError, UnidentifiedImageError } from '../../core/errors.js';
+import { startsWith, u16be as u16, u32be as u32 } from '../../core/bytes.js';
 import type { Mode } from '../../core/modes.js';
 import { dpiFromExif, readIfd0 } from '../shared/exif.js';
-import type { ImageInfo } from '../../image.js';
+import type { ImageInfo } from '../../core/types.js';
 
 export interface JpegHeader {
   format: 'JPEG' | 'MPO';
@@ -38,19 +39,6 @@ function bareMarker(m: number): boolean {
 }
 
 const latin1 = new TextDecoder('latin1');
-function startsWith(s: Uint8Array, ascii: string): boolean {
-  if (s.length < ascii.length) return false;
-  for (let i = 0; i < ascii.length; i++) if (s[i] !== ascii.charCodeAt(i)) return false;
-  return true;
-}
-const u16 = (s: Uint8Array, o: number): number => {
-  if (o + 2 > s.length) throw new RangeError('short segment');
-  return ((s[o]) << 8) | (s[o + 1]);
-};
-const u32 = (s: Uint8Array, o: number): number => {
-  if (o + 4 > s.length) throw new RangeError('short segment');
-  return (u16(s, o) * 65536 + u16(s, o + 2)) >>> 0;
-};
 
 /**
  * Parses the header in `data`. When `data` is only a prefix of the file (`complete` false)

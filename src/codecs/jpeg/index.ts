@@ -5,11 +5,12 @@
  * native binary cannot load). Both equal Pillow on 8-bit Huffman RGB / grey files; the wasm
  * one has no CMYK or arithmetic decoding (README "Backends").
  */
-import { UnsupportedError } from '../../core/errors.js';
 import type { Codec, Decoding, OpenOptions } from '../codec.js';
 import type { Input } from '../../core/input.js';
 import { parseJpegHeader, NeedMoreData, type JpegHeader } from './header.js';
-import { decodeWithSharp, loadSharp } from './sharp.js';
+import { decodeWithSharp } from './sharp.js';
+import { chooseBackend } from '../sharp.js';
+import { jpegWriter } from './write.js';
 import { decodeWithWasm } from './wasm.js';
 import { reorderPixels } from '../../pixels/pack.js';
 
@@ -25,11 +26,6 @@ async function readHeader(input: Input, name: string): Promise<JpegHeader> {
   }
 }
 
-/** Whether sharp's native module loads here (the default JPEG back-end). */
-export async function sharpAvailable(): Promise<boolean> {
-  return loadSharp().then(() => true, () => false);
-}
-
 /**
  * `order` (RGB files, imread's `order: 'BGR'`): the wasm back-end packs its RGBA output in
  * that order (the pass it makes anyway); sharp's buffer is permuted in place, so there is
@@ -37,19 +33,21 @@ export async function sharpAvailable(): Promise<boolean> {
  */
 async function decode(src: string | Uint8Array, h: JpegHeader, options: Required<OpenOptions>, name: string, order?: readonly number[]): Promise<Uint8Array> {
   const { backend, loadTruncated } = options;
-  if (backend === 'js') return decodeWithWasm(src, h, loadTruncated, name, order);
-  const sharpError = await loadSharp().then(() => undefined, (e: unknown) => e ?? new Error('sharp failed to load'));
-  if (sharpError === undefined) {
-    const data = await decodeWithSharp(src, h, loadTruncated, name);
-    if (order !== undefined) reorderPixels(3, order)(data, 0, h.width * h.height, 3);
-    return data;
-  }
-  if (backend === 'sharp') throw new UnsupportedError(`${name}: backend 'sharp' was asked for but sharp cannot load here`, { cause: sharpError });
-  return decodeWithWasm(src, h, loadTruncated, name, order);
+  if ((await chooseBackend(jpegCodec.backends, backend, name)) === 'js') return decodeWithWasm(src, h, loadTruncated, name, order);
+  const data = await decodeWithSharp(src, h, loadTruncated, name);
+  if (order !== undefined) reorderPixels(3, order)(data, 0, h.width * h.height, 3);
+  return data;
 }
 
-export const jpegCodec: Codec = {
+export const jpegCodec = {
   format: 'JPEG',
+  description: 'JPEG, and frame 0 of MPO (libjpeg-turbo via sharp, or MozJPEG in WebAssembly)',
+  extensions: ['.jpg', '.jpeg', '.jpe', '.jfif', '.mpo'],
+  mimeTypes: ['image/jpeg', 'image/mpo'],
+  modes: ['L', 'RGB', 'CMYK'],
+  backends: ['sharp', 'js'],
+  writer: { name: 'jpeg' as const, writer: jpegWriter },
+  fuzz: { seeds: ['jpeg/hopper.jpg', 'jpeg/hopper_gray.jpg', 'jpeg/pil_sample_cmyk.jpg', 'jpeg/app13-multiple.jpg'] },
   accept: (p) => p[0] === 0xff && p[1] === 0xd8 && p[2] === 0xff,
   async open(input: Input, options: Required<OpenOptions>, name: string): Promise<Decoding> {
     const h = await readHeader(input, name);
@@ -57,11 +55,11 @@ export const jpegCodec: Codec = {
     return {
       header,
       reorders: h.mode === 'RGB',
-      async load(_into, order) {
+      async load({ order } = {}) {
         if (order !== undefined && (h.mode !== 'RGB' || order.length !== 3)) throw new Error(`internal: band order for a ${h.mode} JPEG`);
         return decode(await input.whole(), h, options, name, order);
       },
       close: () => input.close(),
     };
   },
-};
+} satisfies Codec;

@@ -5,17 +5,10 @@
  * value for value. sharp allocates the result itself and hands it over without a copy; that
  * buffer becomes the image's storage: one pixel allocation, no copy.
  */
-import type sharpType from 'sharp';
+import { loadSharp } from '../sharp.js';
 import type { OutputInfo } from 'sharp';
 import { DecodeError, TruncatedImageError, UnidentifiedImageError } from '../../core/errors.js';
 import type { JpegHeader } from './header.js';
-
-let sharpModule: Promise<typeof sharpType> | undefined;
-/** sharp, loaded once on first use; rejects when its native binary cannot load on this machine. */
-export function loadSharp(): Promise<typeof sharpType> {
-  sharpModule ??= import('sharp').then((m) => m.default);
-  return sharpModule;
-}
 
 const firstLine = (msg: string): string => msg.split('\n')[0] ?? msg;
 

@@ -14,15 +14,17 @@
  * corrupt zlib data or a bad filter byte is a decode error.
  */
 import { DecodeError, EndOfSequenceError, ImarrayError, TruncatedImageError, UnidentifiedImageError } from '../../core/errors.js';
-import type { Codec, Decoding, Header, OpenOptions } from '../codec.js';
+import type { Codec, Decoding, Header, LoadOptions, OpenOptions } from '../codec.js';
+import { pngWriter } from './write.js';
 import type { Input } from '../../core/input.js';
-import type { ImageInfo, Palette } from '../../image.js';
+import type { ImageInfo, Palette } from '../../core/types.js';
 import { allocate, bandCount, type ArrayOf, type Mode } from '../../core/modes.js';
 import { ChunkReader, BadChunkType, BadSignature, PNG_SIGNATURE, type ChunkHandler } from './chunks.js';
 import { pngLayout, type PngLayout } from './layouts.js';
 import { RowSink, type SinkTarget } from './scanlines.js';
 import { createInflater } from './inflater.js';
-import { readAncillary, u32, u16 } from './info.js';
+import { readAncillary } from './info.js';
+import { u16be as u16, u32be as u32 } from '../../core/bytes.js';
 import {
   blendOver, cropRegion, pasteRegion, DISPOSE_BACKGROUND, DISPOSE_PREVIOUS, BLEND_OVER, type Box, type Storage,
 } from '../shared/canvas.js';
@@ -311,7 +313,7 @@ class PngDecoding implements Decoding {
     return !this.animated && (this.layout.mode === 'RGB' || this.layout.mode === 'RGBA');
   }
 
-  async load(into?: ArrayOf<Mode>, order?: readonly number[]): Promise<ArrayOf<Mode>> {
+  async load({ into, order }: LoadOptions = {}): Promise<ArrayOf<Mode>> {
     if (order !== undefined && !this.reorders) throw new Error(`internal: band order for a ${this.layout.mode}${this.animated ? ' animated' : ''} PNG`);
     if (this.noData && this.frameIndex === 0) {
       throw new DecodeError(`cannot load this image: ${this.name} has no image data (IDAT) before IEND`);
@@ -434,17 +436,23 @@ class PngDecoding implements Decoding {
   }
 }
 
-export const pngCodec: Codec = {
+export const pngCodec = {
   format: 'PNG',
+  description: 'Portable Network Graphics and APNG (imarray\'s own streaming decoder)',
+  extensions: ['.png', '.apng'],
+  mimeTypes: ['image/png', 'image/apng'],
+  modes: ['1', 'L', 'LA', 'P', 'RGB', 'RGBA', 'I;16'],
+  writer: { name: 'png' as const, writer: pngWriter },
+  fuzz: { seeds: ['png/pngsuite/basn6a08.png', 'png/pngsuite/basi3p02.png', 'png/pngsuite/basn0g16.png', 'extra/apng_RGBA_mixed.png'] },
   accept: (p) => PNG_SIGNATURE.every((b, i) => p[i] === b),
   async open(input: Input, options: Required<OpenOptions>, name: string): Promise<Decoding> {
     const d = await new PngDecoding(input, options, name).open();
     return {
       header: d.header,
       reorders: d.reorders,
-      load: (into, order) => d.load(into, order),
+      load: (options) => d.load(options),
       seek: (i: number) => d.seek(i),
       close: () => d.close(),
     };
   },
-};
+} satisfies Codec;

@@ -5,7 +5,8 @@
  */
 import { inflateSync } from 'node:zlib';
 import { DecodeError } from '../../core/errors.js';
-import type { ImageInfo } from '../../image.js';
+import { u16be as u16, u32be as u32 } from '../../core/bytes.js';
+import type { ImageInfo } from '../../core/types.js';
 import type { Mode } from '../../core/modes.js';
 
 /** Pillow's MAX_TEXT_CHUNK (ImageFile.SAFEBLOCK): largest decompressed text / ICC chunk. */
@@ -13,14 +14,6 @@ const MAX_TEXT_CHUNK = 1 << 20;
 const latin1 = new TextDecoder('latin1');
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export const u32 = (s: Uint8Array, o: number): number => {
-  if (o + 4 > s.length) throw new RangeError('short chunk');
-  return ((s[o] << 24) | (s[o + 1] << 16) | (s[o + 2] << 8) | s[o + 3]) >>> 0;
-};
-export const u16 = (s: Uint8Array, o: number): number => {
-  if (o + 2 > s.length) throw new RangeError('short chunk');
-  return (s[o] << 8) | s[o + 1];
-};
 
 /** Pillow `_safe_zlib_decompress`: null on a zlib error, throws when over the size limit. */
 function safeInflate(data: Uint8Array, what: string): Uint8Array | null {

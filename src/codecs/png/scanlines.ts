@@ -14,7 +14,7 @@ import { bandCount } from '../../core/modes.js';
 import { filterBpp, rowBytes, type PngLayout } from './layouts.js';
 import { unfilterRow } from './unfilter.js';
 import { acquireSimdRows, type SimdRows } from './unfilter-simd.js';
-import { UNPACKERS, IDENTITY_RAWMODES, type Unpacker } from '../../pixels/unpack.js';
+import { isIdentity, unpacker, type Unpacker } from '../../pixels/unpack.js';
 import { reorderPixels, type Reorder } from '../../pixels/pack.js';
 
 /** Adam7 passes: x0, y0, dx, dy. */
@@ -97,7 +97,9 @@ export class RowSink {
   ) {
     this.bpp = filterBpp(layout);
     this.bands = bandCount(layout.mode);
-    this.unpack = UNPACKERS[layout.rawmode];
+    const info = unpacker(layout.mode, layout.rawmode);
+    if (info === undefined) throw new Error(`internal: no unpacker for ${layout.mode} ${layout.rawmode}`);
+    this.unpack = info.unpack;
     const { width, height } = target;
     const geometry = interlaced ? ADAM7 : [[0, 0, 1, 1] as const];
     this.passes = geometry
@@ -113,7 +115,7 @@ export class RowSink {
     const longest = Math.max(0, ...this.passes.map((p) => p.rowLen));
     if (preferred === 'simd' && longest >= SIMD_MIN_ROW) this.simd = acquireSimdRows(longest);
     const { order } = target;
-    const direct = !interlaced && IDENTITY_RAWMODES.has(layout.rawmode) && target.out instanceof Uint8Array;
+    const direct = !interlaced && isIdentity(layout.mode, layout.rawmode) && target.out instanceof Uint8Array;
     // the JS kernels unfilter in place in the output, where a permuted row could not serve as
     // the next row's `prev`: with an order they take the scratch pair instead
     this.direct = direct && (order === undefined || this.simd !== undefined);

@@ -6,7 +6,7 @@
  * moving to the next frame: BACKGROUND fills the bbox with 0, PREVIOUS restores it.
  */
 import { bandCount, type Mode } from '../../core/modes.js';
-import type { ImageInfo } from '../../image.js';
+import type { ImageInfo } from '../../core/types.js';
 
 export const DISPOSE_NONE = 0;
 export const DISPOSE_BACKGROUND = 1;

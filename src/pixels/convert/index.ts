@@ -7,8 +7,9 @@
  * applies tRNS to the palette.
  */
 import { UnsupportedError, invalidArgument } from '../../core/errors.js';
-import { fromStorage, type Image, type ImageInfo } from '../../image.js';
-import { allocate, bandCount, isMode, type ArrayOf, type Mode } from '../../core/modes.js';
+import type { ImageInfo, Raster } from '../../core/types.js';
+import ndarray from 'ndarray';
+import { allocate, bandCount, isMode, shapeOf, type Mode } from '../../core/modes.js';
 import { rowSource, rowsPerBlock } from '../blocks.js';
 import type { TypedArray } from '../../core/ndarray.js';
 import { planConversion, greyPalette } from './plan.js';
@@ -26,7 +27,7 @@ export interface ConvertOptions {
 const BLOCK_BYTES = 1 << 18;
 
 /** Pillow's 256 RGBA palette entries of a P image; past the file's palette, the grey ramp. */
-export function paletteEntries(img: Image): Uint8Array {
+export function paletteEntries(img: Raster): Uint8Array {
   const table = greyPalette();
   const pal = img.palette;
   if (pal === undefined) return table;
@@ -39,10 +40,10 @@ export function paletteEntries(img: Image): Uint8Array {
 }
 
 /** Runs `kernel` over every row of `img` into `dst` (packed, `dstBands` per pixel). */
-export function runRows(img: Image, kernel: Kernel, dst: TypedArray, dstBands: number): void {
-  const rows = rowSource(img._pixels('convert'));
-  const [w, h] = img.size;
-  const srcRowBytes = w * bandCount(img.mode) * (img._pixels().data.BYTES_PER_ELEMENT);
+export function runRows(img: Raster, kernel: Kernel, dst: TypedArray, dstBands: number): void {
+  const rows = rowSource(img.pixels);
+  const { width: w, height: h } = img;
+  const srcRowBytes = w * bandCount(img.mode) * img.pixels.data.BYTES_PER_ELEMENT;
   const step = rowsPerBlock(srcRowBytes, BLOCK_BYTES);
   for (let y0 = 0; y0 < h; y0 += step) {
     const y1 = Math.min(h, y0 + step);
@@ -128,7 +129,7 @@ export interface ImagePlan {
  * transparency included, without running anything. Used by `convert`, the raw encoder and
  * fused `toArray`, so all three give the same pixels.
  */
-export function planImageConversion(img: Image, mode: Mode | undefined, options?: ConvertOptions): ImagePlan {
+export function planImageConversion(img: Raster, mode: Mode | undefined, options?: ConvertOptions): ImagePlan {
   if (mode !== undefined && !isMode(mode)) throw invalidArgument('mode', 'a Pillow mode', mode);
   const dither = ditherOf(options);
   const info: ImageInfo = { ...img.info };
@@ -167,11 +168,12 @@ export function planImageConversion(img: Image, mode: Mode | undefined, options?
   return { target, kernel, info };
 }
 
-/** `img.convert(mode)`: a new loaded image, one allocation, filled block by block. */
-export function convert<N extends Mode>(img: Image, mode?: N, options?: ConvertOptions): Image<N> {
+/** `img.convert(mode)`: a new raster in one allocation, filled block by block. */
+export function convert<N extends Mode>(img: Raster, mode?: N, options?: ConvertOptions): Raster<N> {
   const plan = planImageConversion(img, mode, options);
-  const out = allocate(plan.target, img.width, img.height);
-  runRows(img, plan.kernel, out, bandCount(plan.target));
-  const palette = plan.target === 'P' ? img.palette : undefined;
-  return fromStorage(plan.target as N, img.size, out as ArrayOf<N>, plan.info, palette);
+  const target = plan.target as N;
+  const out = allocate(target, img.width, img.height);
+  runRows(img, plan.kernel, out, bandCount(target));
+  const palette = target === 'P' ? img.palette : undefined;
+  return { mode: target, width: img.width, height: img.height, info: plan.info, palette, pixels: ndarray(out, shapeOf(target, img.width, img.height)) };
 }
