@@ -9,7 +9,8 @@
 import { performance } from 'node:perf_hooks';
 import { readdirSync } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
+import { IMAGE_EXTENSIONS } from './codecs/registry.js';
 import { open } from './api/open.js';
 import { imreadBatch, type BatchOptions } from './io/batch.js';
 import { npyHeader } from './api/npy.js';
@@ -20,8 +21,8 @@ import { MODES } from './core/modes.js';
 
 const USAGE = ['usage: imarray info FILE...', '       imarray batch DIR --out X.npy [--mode M] [--size WxH] [--workers N] [--concurrency N]'].join('\n');
 
-/** File names `batch` picks up in a directory. */
-const IMAGE_FILE = /\.(png|apng|jpe?g|jpe|jfif|mpo)$/i;
+/** File names `batch` picks up in a directory: the extensions of every registered format. */
+const isImageFile = (name: string): boolean => IMAGE_EXTENSIONS.has(extname(name).toLowerCase());
 
 class UsageError extends Error {}
 
@@ -105,11 +106,11 @@ async function batch(args: string[]): Promise<void> {
   if (concurrency !== undefined) options.concurrency = concurrency;
 
   const files = readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isFile() && IMAGE_FILE.test(e.name))
+    .filter((e) => e.isFile() && isImageFile(e.name))
     .map((e) => e.name)
     .sort()
     .map((name) => join(dir, name));
-  if (files.length === 0) throw new UsageError(`no image files (.png, .jpg, .jpeg, .mpo...) in ${dir}`);
+  if (files.length === 0) throw new UsageError(`no image files (${[...IMAGE_EXTENSIONS].join(', ')}) in ${dir}`);
 
   const t0 = performance.now();
   const progress = progressPrinter(files.length);

@@ -83,10 +83,18 @@ export interface Writer {
   write(raster: Raster, options: EncodeOptions): Promise<Uint8Array>;
 }
 
-/** How the fuzzer and the truncation sweep treat a format. */
+/**
+ * How the reliability suite treats a format (test/reliability): the fuzzer mutates every
+ * fixture of the format's folder; the truncation sweep cuts the files listed here.
+ */
 export interface FuzzSpec {
-  /** Fixture files (under fixtures/) the mutation fuzzer starts from. */
-  readonly seeds: readonly string[];
+  /** Mutated cases per back-end in the fixed-seed fuzz test (default 300). */
+  readonly cases?: number;
+  /** At least this many fixtures to start from (a check that the folder is found). */
+  readonly minSeeds?: number;
+  /** Fixtures (paths under fixtures/) cut at every byte, or at `cuts` evenly spaced points. */
+  readonly truncation?: readonly string[];
+  readonly cuts?: number;
 }
 
 /** A format, declared in one place: its folder's `index.ts` exports one of these. */

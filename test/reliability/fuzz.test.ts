@@ -9,15 +9,17 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { mutate, mutationsArb } from './mutate.js';
-import { runCase, runCaseWithin, seeds, TARGETS, type Target } from './target.js';
+import { runCase, runCaseWithin, seeds, targetSpec, TARGETS } from './target.js';
 
-const RUNS: Record<Target, number> = { png: 3000, 'jpeg-sharp': 800, 'jpeg-wasm': 800 };
+/** Cases per target: the codec's `fuzz.cases`, else this. */
+const DEFAULT_RUNS = 300;
 
 describe('mutation fuzz (fixed seed)', () => {
   for (const target of TARGETS) {
-    it(`${target}: ${String(RUNS[target])} mutated fixtures give an image or a typed error`, async () => {
+    const runs = targetSpec(target).codec.fuzz?.cases ?? DEFAULT_RUNS;
+    it(`${target}: ${String(runs)} mutated fixtures give an image or a typed error`, async () => {
       const files = seeds(target);
-      expect(files.length).toBeGreaterThan(target === 'png' ? 150 : 30);
+      expect(files.length).toBeGreaterThanOrEqual(targetSpec(target).codec.fuzz?.minSeeds ?? 3);
       const counts = new Map<string, number>();
       await fc.assert(
         fc.asyncProperty(fc.nat({ max: files.length - 1 }), mutationsArb, async (i, ms) => {
@@ -26,7 +28,7 @@ describe('mutation fuzz (fixed seed)', () => {
           counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
           expect(outcome, `${files[i].name} ${JSON.stringify(ms)}`).not.toMatch(/^bug/);
         }),
-        { seed: 20261121, numRuns: RUNS[target] },
+        { seed: 20261121, numRuns: runs },
       );
       // the mutations reach both outcomes: some files still decode, others fail with a typed error
       expect(counts.get('ok')).toBeGreaterThan(0);

@@ -3,13 +3,11 @@
  * sampled after a forced GC. Shared by test/soak.test.ts (asserts no growth) and
  * scripts/soak.mts (`npm run soak`, prints the curve).
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { open, toArray, ImarrayError } from '../../src/index.js';
-import { FIXTURES } from '../helpers/fixtures.js';
+import { seeds, targetSpec, TARGETS } from './target.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -18,17 +16,9 @@ export interface Sample { decodes: number; rssMB: number; externalMB: number; ar
 
 interface Job { name: string; bytes: Uint8Array; backend: 'sharp' | 'js' | 'auto' }
 
-/** Every PNG (PngSuite, APNG, cut files) and JPEG fixture; JPEGs once per back-end. */
+/** Every fixture of every registered format (the fuzz targets' seeds), once per back-end. */
 export function soakJobs(): Job[] {
-  const read = (d: string, ext: RegExp): { name: string; bytes: Uint8Array }[] =>
-    readdirSync(join(FIXTURES, d)).filter((f) => ext.test(f)).sort().map((f) => ({ name: `${d}/${f}`, bytes: new Uint8Array(readFileSync(join(FIXTURES, d, f))) }));
-  const pngs = [...read('png/pngsuite', /\.png$/), ...read('extra', /\.png$/)];
-  const jpegs = [...read('jpeg', /\.(jpg|mpo)$/), ...read('extra', /\.jpg$/)];
-  return [
-    ...pngs.map((f) => ({ ...f, backend: 'auto' as const })),
-    ...jpegs.map((f) => ({ ...f, backend: 'sharp' as const })),
-    ...jpegs.map((f) => ({ ...f, backend: 'js' as const })),
-  ];
+  return TARGETS.flatMap((t) => seeds(t).map((f) => ({ ...f, backend: targetSpec(t).backend })));
 }
 
 /** One decode: open, load every frame (up to 4), a copy, a fused conversion; typed errors count as done. */

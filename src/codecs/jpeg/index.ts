@@ -47,7 +47,12 @@ export const jpegCodec = {
   modes: ['L', 'RGB', 'CMYK'],
   backends: ['sharp', 'js'],
   writer: { name: 'jpeg' as const, writer: jpegWriter },
-  fuzz: { seeds: ['jpeg/hopper.jpg', 'jpeg/hopper_gray.jpg', 'jpeg/pil_sample_cmyk.jpg', 'jpeg/app13-multiple.jpg'] },
+  fuzz: {
+    cases: 800,
+    minSeeds: 30,
+    truncation: ['jpeg/hopper.jpg', 'jpeg/hopper_gray.jpg', 'jpeg/pil_sample_cmyk.jpg', 'jpeg/testimgint.jpg', 'jpeg/frame_size.mpo'],
+    cuts: 150, // each cut is a full sharp decode
+  },
   accept: (p) => p[0] === 0xff && p[1] === 0xd8 && p[2] === 0xff,
   async open(input: Input, options: Required<OpenOptions>, name: string): Promise<Decoding> {
     const h = await readHeader(input, name);

@@ -443,7 +443,12 @@ export const pngCodec = {
   mimeTypes: ['image/png', 'image/apng'],
   modes: ['1', 'L', 'LA', 'P', 'RGB', 'RGBA', 'I;16'],
   writer: { name: 'png' as const, writer: pngWriter },
-  fuzz: { seeds: ['png/pngsuite/basn6a08.png', 'png/pngsuite/basi3p02.png', 'png/pngsuite/basn0g16.png', 'extra/apng_RGBA_mixed.png'] },
+  fuzz: {
+    cases: 3000,
+    minSeeds: 150,
+    truncation: ['basn0g01', 'basn0g16', 'basn2c08', 'basn3p04', 'basn4a08', 'basn6a16', 'basi0g08', 'basi3p02', 'basi6a08', 'ct1n0g04', 'tbbn3p08'].map((n) => `png/pngsuite/${n}.png`),
+    cuts: 4000,
+  },
   accept: (p) => PNG_SIGNATURE.every((b, i) => p[i] === b),
   async open(input: Input, options: Required<OpenOptions>, name: string): Promise<Decoding> {
     const d = await new PngDecoding(input, options, name).open();

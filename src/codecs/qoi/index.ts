@@ -18,7 +18,7 @@ export const qoiCodec = {
   extensions: ['.qoi'],
   mimeTypes: ['image/qoi'],
   modes: ['RGB', 'RGBA'],
-  fuzz: { seeds: ['qoi/hopper.qoi', 'qoi/pil123rgba.qoi'] },
+  fuzz: { cases: 400, minSeeds: 5, truncation: ['qoi/op_index.qoi', 'qoi/hopper.qoi'], cuts: 600 },
   accept: (p) => startsWith(p, 'qoif'),
   async open(input: Input, options: Required<OpenOptions>, name: string): Promise<Decoding> {
     const head = await input.prefix(HEADER_BYTES);
