@@ -46,7 +46,7 @@ async function child(target: Target, seed: number, from: number, to: number): Pr
 async function parent(): Promise<void> {
   const cases = Number(arg('cases', '100000'));
   const seed = Number(arg('seed', '1'));
-  const targets = arg('targets', TARGETS.join(',')).split(',') as Target[];
+  const targets = arg('targets', TARGETS.join(',')).split(',');
   let bugs = 0;
   mkdirSync('fuzz-out', { recursive: true });
   for (const target of targets) {
@@ -119,7 +119,7 @@ async function replay(spec: string): Promise<void> {
 if (process.argv.includes('--child')) {
   const at = process.argv.indexOf('--child');
   const [target, seed, from, to] = process.argv.slice(at + 1, at + 5);
-  await child(target as Target, Number(seed), Number(from), Number(to));
+  await child(target, Number(seed), Number(from), Number(to));
 } else if (process.argv.includes('--replay')) {
   await replay(arg('replay', ''));
 } else {

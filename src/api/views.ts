@@ -5,6 +5,7 @@
  * safe); `toArray(view)` then copies it into a contiguous owned array in one strided pass,
  * and `toArray(view, { copy: false })` is a strided read-only ndarray.
  */
+import type { Box } from '../core/types.js';
 import ndarray from 'ndarray';
 import type { NdArray } from 'ndarray';
 import { rewrap } from '../core/ndarray.js';
@@ -57,7 +58,7 @@ export function rot90<X extends Viewable<TypedArray, Mode>>(x: X, k = 1): Result
 }
 
 /** A box `[left, upper, right, lower]` in pixels, as Pillow's `crop()`. */
-export type Box = readonly [number, number, number, number];
+export type { Box };
 
 function checkBox(box: unknown): [number, number, number, number] {
   if (!Array.isArray(box) || box.length !== 4 || !box.every((v) => typeof v === 'number' && Number.isFinite(v))) {

@@ -35,3 +35,6 @@ export interface Raster<M extends Mode = Mode> {
   /** Packed storage of shape `[h, w(, bands)]`, or a strided view of someone's storage. */
   readonly pixels: NdArray<ArrayOf<M>>;
 }
+
+/** A rectangle of an image as Pillow writes it: `(left, upper, right, lower)`, right and lower exclusive. */
+export type Box = readonly [x0: number, y0: number, x1: number, y1: number];

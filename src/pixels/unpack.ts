@@ -154,7 +154,6 @@ const TABLE: Record<string, UnpackerInfo> = {
   'P P': { bits: 8, unpack: bytes(1, [0]) },
   // LA / PA
   'LA LA': { bits: 16, unpack: bytes(2, [0, 1]) },
-  'LA LA;16B': { bits: 32, unpack: highBytes(2, [0, 1], 0) },
   'PA PA': { bits: 16, unpack: bytes(2, [0, 1]) },
   // RGB
   'RGB RGB': { bits: 24, unpack: bytes(3, RGB_PICK) },
@@ -175,8 +174,6 @@ const TABLE: Record<string, UnpackerInfo> = {
   'RGBA BGRA': { bits: 32, unpack: bytes(4, [2, 1, 0, 3]) },
   'RGBA ARGB': { bits: 32, unpack: bytes(4, [1, 2, 3, 0]) },
   'RGBA ABGR': { bits: 32, unpack: bytes(4, [3, 2, 1, 0]) },
-  'RGBA RGB': { bits: 24, unpack: bytes(3, [0, 1, 2, -1]) },
-  'RGBA BGR': { bits: 24, unpack: bytes(3, [2, 1, 0, -1]) },
   'RGBA LA': { bits: 16, unpack: bytes(2, [0, 0, 0, 1]) },
   'RGBA LA;16B': { bits: 32, unpack: highBytes(2, [0, 0, 0, 1], 0) },
   'RGBA RGBa': { bits: 32, unpack: premultiplied([0, 1, 2, 3]) },

@@ -1,19 +1,22 @@
 /**
- * APNG frame composition with the same results as Pillow's (PngImagePlugin `_seek` / `load_end`):
+ * The frame canvas of animated formats: regions cropped, pasted, filled and blended on a
+ * packed canvas, with Pillow's arithmetic. APNG uses it as Pillow's PngImagePlugin `_seek` /
+ * `load_end` do (GIF and WebP need the same dispose and blend steps):
  * a frame decodes into its bbox of the canvas (overwriting: blend SOURCE); with blend OVER
  * the previous canvas gets `paste(frame, bbox, mask=frame.convert("RGBA"))`, i.e. Pillow's
  * per-byte `BLEND(alpha, out, in)` on every band, alpha included. Disposal is applied when
  * moving to the next frame: BACKGROUND fills the bbox with 0, PREVIOUS restores it.
  */
 import { bandCount, type Mode } from '../../core/modes.js';
-import type { ImageInfo } from '../../core/types.js';
+import type { Box, ImageInfo } from '../../core/types.js';
+
+export type { Box };
 
 export const DISPOSE_NONE = 0;
 export const DISPOSE_BACKGROUND = 1;
 export const DISPOSE_PREVIOUS = 2;
 export const BLEND_OVER = 1;
 
-export type Box = readonly [x0: number, y0: number, x1: number, y1: number];
 export type Storage = Uint8Array | Uint16Array;
 
 /** Copies the `box` region of a `width`-wide canvas into a new packed array. */
@@ -36,6 +39,16 @@ export function pasteRegion(dst: Storage, width: number, bands: number, box: Box
     const d = (y * width + x0) * bands;
     if (region === null) dst.fill(0, d, d + rowLen);
     else dst.set(region.subarray((y - y0) * rowLen, (y - y0 + 1) * rowLen), d);
+  }
+}
+
+/** Fills the `box` region with one pixel value (`value` has the canvas's bands), e.g. a background colour. */
+export function fillRegion(dst: Storage, width: number, bands: number, box: Box, value: readonly number[]): void {
+  const [x0, y0, x1, y1] = box;
+  for (let y = y0; y < y1; y++) {
+    for (let i = (y * width + x0) * bands, end = (y * width + x1) * bands; i < end; i += bands) {
+      for (let c = 0; c < bands; c++) dst[i + c] = value[c];
+    }
   }
 }
 

@@ -1,0 +1,62 @@
+/**
+ * Pillow's Unpack.c table (src/pixels/unpack.ts) against Pillow itself: for every (mode,
+ * rawmode) pair, one seeded row through `Image.frombytes(mode, size, row, 'raw', rawmode)`
+ * (fixtures/unpack-reference.json, scripts/make-unpack-references.py with Debian's Pillow 9.4).
+ * Pairs that Pillow 9.4 lacks and current Pillow has are checked against their definition.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DTYPES, MODES, bandCount } from '../../src/core/modes.js';
+import { isIdentity, rowBytes, unpacker, unpackPairs } from '../../src/pixels/unpack.js';
+import { fixture } from '../helpers/fixtures.js';
+
+interface Case { input: string; output?: number[]; error?: string }
+const REF = JSON.parse(readFileSync(fixture('unpack-reference.json'), 'utf8')) as { width: number; cases: Record<string, Case> };
+const W = REF.width;
+
+/** Current Pillow's unpackers missing from 9.4, by their definition in Unpack.c. */
+const NEWER: Record<string, (input: Uint8Array) => number[]> = {
+  'I;16 I;16B': (b) => Array.from({ length: W }, (_, i) => (b[2 * i] << 8) | b[2 * i + 1]),
+};
+
+const hex = (s: string): Uint8Array => Uint8Array.from(s.match(/../g) ?? [], (h) => parseInt(h, 16));
+
+describe('unpackers equal Pillow', () => {
+  it('has a reference for every pair', () => {
+    expect(unpackPairs().map(([m, r]) => `${m} ${r}`).sort()).toEqual(Object.keys(REF.cases).sort());
+  });
+  for (const [mode, rawmode] of unpackPairs()) {
+    const key = `${mode} ${rawmode}`;
+    it(key, () => {
+      const c = REF.cases[key];
+      const info = unpacker(mode, rawmode)!;
+      const input = hex(c.input);
+      expect(input.length).toBe(rowBytes(info, W));
+      const bands = bandCount(mode);
+      const Ctor = DTYPES[MODES[mode].dtype];
+      // packed, and at an offset with a wider step (the scatter Adam7 uses), from an offset in the input
+      const packed = new Ctor(W * bands);
+      info.unpack(input, 0, packed, 0, W, bands);
+      const shifted = new Uint8Array(input.length + 3);
+      shifted.set(input, 3);
+      const spread = new Ctor(5 + W * bands * 2);
+      info.unpack(shifted, 3, spread, 5, W, bands * 2);
+      const want = c.output ?? NEWER[key]?.(input);
+      expect(want, c.error).toBeDefined();
+      expect(Array.from(packed)).toEqual(want);
+      const gathered = Array.from({ length: W * bands }, (_, i) => spread[5 + Math.floor(i / bands) * bands * 2 + (i % bands)]);
+      expect(gathered).toEqual(want);
+    });
+  }
+  it('marks as identity only pairs whose bytes are the pixels', () => {
+    for (const [mode, rawmode] of unpackPairs()) {
+      if (!isIdentity(mode, rawmode)) continue;
+      const c = REF.cases[`${mode} ${rawmode}`];
+      expect(c.output, `${mode} ${rawmode}`).toEqual(Array.from(hex(c.input)));
+    }
+  });
+  it('has no unpacker where Pillow has none', () => {
+    expect(unpacker('RGB', 'nonsense')).toBeUndefined();
+    expect(unpacker('L', 'RGB')).toBeUndefined();
+  });
+});
