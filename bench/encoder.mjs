@@ -5,19 +5,20 @@
 //   Uploadcare loop    the article's fix: each encode(65536) block set into the array (no join)
 //   memcpy             allocate + TypedArray.set of the same bytes (the floor)
 // (b) Fused conversions vs two passes vs memcpy, RGB:
-//   fused BGR          toArray(img, { order: 'BGR' }): the native kernel (src/codecs/raw/swizzle.c,
+//   fused BGR          toArray(img, { order: 'BGR' }): the native kernel (src/kernels/swizzle.c,
 //                      one pass from the image's bytes into the array) where `npm ci` built it
 //   wasm BGR           the same call on the WebAssembly SIMD swizzle it falls back to (each block
 //                      copied into the kernel's memory and out again), same process
 //   scalar BGR         the JS kernel both replaced: 32-bit-word R<->B swap (pack.ts swapRB), same process
 //   fused CHW float32  toArray(img, { layout: 'CHW', dtype: 'float32', scale: 1/255, mean, std })
-//                      (WebAssembly table-lookup kernel, src/ndarray/planes.wat)
+//                      (WebAssembly table-lookup kernel, src/kernels/planes.wat)
 //   JS CHW             the same call on the JavaScript kernel it replaced, same process
 //   two passes         normalise into an HWC float32 array, then transpose into CHW (ndarray-ops)
 // (c) Fused BGR in the decoder: imread(file, { order: 'BGR' }) vs imread(file) vs the two-pass
 //   `toArray(loaded, { order: 'BGR' })`, RGB PNG and JPEG files. A decode ends in one copy of the
 //   pixels into the output (PNG: each unfiltered row out of the kernel's memory); the fused BGR
 //   permutes on that copy, so its cost beyond it is (fused - plain), shown in memcpys of the bytes.
+import { useImplementation } from '../dist/kernels/choose.js';
 import ndarray from 'ndarray';
 import ops from 'ndarray-ops';
 import { copyFileSync } from 'node:fs';
@@ -25,8 +26,7 @@ import { fromStorage, toArray, encoder, encodeInto, imread, open } from '../dist
 import { makePngs } from './png.mjs';
 import { makeJpeg } from './jpeg.mjs';
 import { swapRB } from '../dist/pixels/pack.js';
-import { useWasmPlanes } from '../dist/kernels/planes.js';
-import { nativeKernel, useNative } from '../dist/kernels/native.js';
+import { nativeKernel } from '../dist/kernels/native.js';
 import { acquireSimdRows } from '../dist/codecs/png/unfilter-simd.js';
 import { race, pairedRatio, table, ms, ratio, report, OUT } from './lib.mjs';
 import { lineChart } from './plot.mjs';
@@ -141,11 +141,11 @@ export async function run(sizes = [512, 1024, 2048, 4096, 8192]) {
       bgrWarm: () => toArray(img, { order: 'BGR', out: warm }),
       bgr: () => toArray(img, { order: 'BGR' }),
       bgrWasm: () => {
-        useNative(false);
+        useImplementation('swizzle', 'wasm');
         try {
           return toArray(img, { order: 'BGR' });
         } finally {
-          useNative(true);
+          useImplementation('swizzle', 'native');
         }
       },
       bgrScalar: () => scalarBgr(data, n * n),
@@ -162,11 +162,11 @@ export async function run(sizes = [512, 1024, 2048, 4096, 8192]) {
       memcpy: () => new Uint8Array(data.length).set(data),
       chw: () => toArray(img, { layout: 'CHW', dtype: 'float32', scale: 1 / 255, mean: MEAN, std: STD }),
       chwJs: () => {
-        useWasmPlanes(false);
+        useImplementation('planes', 'js');
         try {
           return toArray(img, { layout: 'CHW', dtype: 'float32', scale: 1 / 255, mean: MEAN, std: STD });
         } finally {
-          useWasmPlanes(true);
+          useImplementation('planes', 'wasm');
         }
       },
       twoPass: () => twoPassChw(img),
@@ -197,7 +197,7 @@ export async function run(sizes = [512, 1024, 2048, 4096, 8192]) {
     '\n\nTarget: fused BGR <= 1.2x memcpy. wasm BGR = the same call with the native kernel switched off (its fallback: ' +
     'each block staged through WebAssembly memory); scalar = the JS 32-bit-word swap both replaced. "into out": a reused ' +
     'destination (`toArray(img, { order: \'BGR\', out })` vs `out.set(data)`), no allocation or page faults in either. ' +
-    'Outputs of 32 MiB and more are prefaulted in one madvise call before the permute (src/native.ts `prefaultFresh`). ' +
+    'Outputs of 32 MiB and more are prefaulted in one madvise call before the permute (src/kernels/native.ts `prefaultFresh`). ' +
     'Contenders take turns call by call; medians of single calls; A/A as in the table above.');
   report('Fused CHW float32, RGB, median ms (memcpy = alloc + set of the RGB bytes)',
     table(['size', 'memcpy', 'fused CHW f32 (wasm)', 'JS CHW f32 (before)', 'two passes CHW f32', 'CHW / memcpy', 'JS / wasm CHW', 'two passes / fused CHW'], rowsB) +

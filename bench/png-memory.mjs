@@ -1,10 +1,10 @@
 // Child process: peak memory of one decode, sampling process.memoryUsage() every millisecond
 // (the PNG decoder yields between inflate chunks, so the timer runs during the decode).
+import { useImplementation } from '../dist/kernels/choose.js';
 import { readFileSync, createReadStream } from 'node:fs';
 import sharp from 'sharp';
 import { PNG } from 'pngjs';
 import { imread, open } from '../dist/index.js';
-import { preferInflater } from '../dist/codecs/png/inflater.js';
 import { inflateThreadReady } from '../dist/codecs/png/inflate-thread.js';
 
 const [file, decoder] = process.argv.slice(2);
@@ -38,10 +38,10 @@ const timer = setInterval(sample, 1);
 let output = 0;
 if (decoder === 'imarray') output = (await imread(file)).data.byteLength;
 else if (decoder === 'imarray, one thread (block inflate)') {
-  preferInflater('block');
+  useImplementation('inflater', 'block');
   output = (await imread(file)).data.byteLength;
 } else if (decoder === 'imarray, zlib stream (fallback)') {
-  preferInflater('stream');
+  useImplementation('inflater', 'stream');
   output = (await imread(file)).data.byteLength;
 } else if (decoder === 'imarray-stream') output = (await (await open(createReadStream(file))).load())._storage().byteLength;
 else if (decoder === 'sharp') output = (await sharp(file).raw().toBuffer()).length;

@@ -1,5 +1,6 @@
 // PNG file -> array, 4096^2: imarray vs sharp raw vs @napi-rs/image vs pngjs vs Pillow, for
 // RGB with several filter mixes and for grey; plus peak memory of one decode in a fresh process.
+import { useImplementation } from '../dist/kernels/choose.js';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
@@ -8,8 +9,6 @@ import sharp from 'sharp';
 import { Transformer } from '@napi-rs/image';
 import { PNG } from 'pngjs';
 import { imread } from '../dist/index.js';
-import { preferInflater } from '../dist/codecs/png/inflater.js';
-import { preferUnfilter } from '../dist/codecs/png/scanlines.js';
 import { inflateThreadReady } from '../dist/codecs/png/inflate-thread.js';
 import { OUT, race, table, ms, ratio, report, photoLike, pillowPython, timePillow } from './lib.mjs';
 
@@ -82,13 +81,13 @@ function peakMemory(file, decoder) {
 
 /** imread on a chosen inflater and unfilter, the defaults restored afterwards. */
 async function imreadWith(file, inflater, unfilter = 'simd') {
-  preferInflater(inflater);
-  preferUnfilter(unfilter);
+  useImplementation('inflater', inflater);
+  useImplementation('unfilter', unfilter);
   try {
     return await imread(file);
   } finally {
-    preferInflater('auto');
-    preferUnfilter('simd');
+    useImplementation('inflater', 'auto');
+    useImplementation('unfilter', 'simd');
   }
 }
 

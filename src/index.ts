@@ -1,10 +1,10 @@
 /**
  * imarray: image files -> ndarray-style typed arrays with Pillow's semantics.
  *
- *   open(src)           lazy Image (header only)          src/open.ts, src/image.ts
- *   img.load()          one allocation, decoded into it   src/codecs/*
- *   toArray(img, opts)  zero-copy view or one-copy array  src/ndarray/to-array.ts
- *   imread(src)         open + load + array               src/open.ts
+ *   open(src)           lazy Image (header only)          src/api/open.ts, src/image.ts
+ *   img.load()          one allocation, decoded into it   src/codecs/<format>/
+ *   toArray(img, opts)  zero-copy view or one-copy array  src/api/to-array.ts
+ *   imread(src)         open + load + array               src/api/open.ts
  *   imreadBatch(files)  [N, H, W(, C)] in one allocation  src/io/batch.ts
  *   FrameWriter/Reader  images over sockets and pipes     src/io/frames.ts
  */

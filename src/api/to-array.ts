@@ -136,7 +136,7 @@ function reorderOnly(img: Image, o: ToArrayOptions): NdArray<Uint8Array> | undef
   const px = img._pixels('toArray');
   const [h = 0, w = 0, bands = 0] = px.shape;
   if (!(px.data instanceof Uint8Array) || (bands !== 3 && bands !== 4) || !isContiguous(px)) return undefined;
-  const key = `${img.mode} ${o.order} ${nativeKernel() !== null}`; // useNative(false) plans anew
+  const key = `${img.mode} ${o.order} ${nativeKernel() !== null}`; // useImplementation('swizzle', 'wasm') plans anew
   let kernel = REORDERS.get(key);
   if (kernel === undefined) {
     const perm = bandOrder(img.mode, o.order);

@@ -2,13 +2,13 @@
  * One decoding thread of `imreadBatch` (src/io/batch.ts): decodes each task's source into
  * its slot of the shared batch memory and replies ok or the error as plain data.
  */
+import { useImplementation } from '../kernels/choose.js';
 import { parentPort } from 'node:worker_threads';
 import { DTYPES, MODES, elementCount, type ArrayOf, type Mode } from '../core/modes.js';
 import { decodeIntoSlot, errorData, type WorkerReply, type WorkerTask } from './batch.js';
-import { preferInflater } from '../codecs/png/inflater.js';
 
 // The batch's threads already fill the cores: no PNG inflate helper thread per decoding thread.
-preferInflater('block');
+useImplementation('inflater', 'block');
 
 const port = parentPort;
 if (port === null) throw new Error('batch-worker runs as a worker thread of imreadBatch');

@@ -5,6 +5,7 @@
  * or will not load, this returns null and callers keep their WebAssembly / JavaScript kernels.
  * `IMARRAY_NATIVE=0` in the environment switches it off (read once, at first use).
  */
+import { implementation } from './choose.js';
 import { createRequire } from 'node:module';
 
 export interface NativeKernel {
@@ -42,16 +43,10 @@ export function prefaultFresh(arr: ArrayBufferView): void {
 }
 
 let loaded: NativeKernel | null | undefined;
-let enabled = true;
-
-/** Switches the native kernel off / on for what is planned next (bench: the fallbacks, same process). */
-export function useNative(on: boolean): void {
-  enabled = on;
-}
 
 /** The native kernel for this platform, or null. */
 export function nativeKernel(): NativeKernel | null {
-  if (!enabled) return null;
+  if (implementation('swizzle') !== 'native') return null;
   if (loaded !== undefined) return loaded;
   loaded = null;
   if (process.env.IMARRAY_NATIVE === '0') return loaded;

@@ -8,6 +8,7 @@
  * into three plane blocks, and those are copied out (TypedArray.set: memcpy).
  * `wasmPlanes` returns undefined where WebAssembly is missing; the caller keeps its kernel.
  */
+import { implementation } from './choose.js';
 import { PLANES_WASM } from './planes-wasm.js';
 import { loadKernel } from './wasm.js';
 
@@ -20,12 +21,6 @@ const DST = SRC + 4 * BLOCK;
 type PlanesFn = (src: number, n: number, step: number, d0: number, d1: number, d2: number) => void;
 interface Kernel { mem: Uint8Array; f32: Float32Array; planes: PlanesFn }
 let kernel: Kernel | null | undefined;
-let enabled = true;
-
-/** For benchmarks and tests: false makes `wasmPlanes` decline (the JavaScript kernel runs). */
-export function useWasmPlanes(on: boolean): void {
-  enabled = on;
-}
 
 function load(): Kernel | null {
   if (kernel !== undefined) return kernel;
@@ -47,7 +42,7 @@ export function wasmPlanes(
 ): ((src: Uint8Array, si: number, p0: number, n: number) => void) | undefined {
   const permutes012 = perm.length === 3 && new Set(perm).size === 3 && perm.every((p) => p >= 0 && p < 3);
   if (!permutes012 || tables.length !== 3 || bands < 3 || bands > 4) return undefined;
-  const k = enabled ? load() : null;
+  const k = implementation('planes') === 'wasm' ? load() : null;
   if (k === null) return undefined;
   const { mem, f32, planes } = k;
   // source byte b goes to plane `planeOf[b]`, through that plane's table (stored at b * 1024)

@@ -1,5 +1,5 @@
 /**
- * Loading imarray's WebAssembly kernels (codecs/raw/swizzle.wat, codecs/png/unfilter.wat,
+ * Loading imarray's WebAssembly kernels (kernels/swizzle.wat, codecs/png/unfilter.wat,
  * ndarray/planes.wat; each compiled into a `*-wasm.ts` of base64 by `npm run wasm`). Every
  * kernel has a JavaScript fallback: these return null where the engine cannot compile or
  * instantiate it (no WebAssembly, no SIMD), and callers then keep their JavaScript kernels.

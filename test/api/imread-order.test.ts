@@ -5,12 +5,12 @@
  * image as usual, then `toArray(img, options)` (whose kernels test/convert and test/swizzle
  * check against Pillow and naive loops).
  */
+import { useImplementation } from '../../src/kernels/choose.js';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { imread, open, toArray, type ReadOptions } from '../../src/index.js';
 import { InvalidArgumentError, TruncatedImageError } from '../../src/core/errors.js';
-import { preferUnfilter } from '../../src/codecs/png/scanlines.js';
 import { seededBytes } from '../helpers/wasm.js';
 import { PILLOW_94, fixture, sha256 } from '../helpers/fixtures.js';
 
@@ -58,13 +58,13 @@ async function fused(bytes: Uint8Array, order: string, loadTruncated = false): P
 }
 
 describe('imread order: PNG, decoded in that order', () => {
-  afterEach(() => { preferUnfilter('simd'); });
+  afterEach(() => { useImplementation('unfilter', 'simd'); });
 
   const suite = PILLOW_94.filter((e) => e.name.startsWith('pngsuite/') && e.pillow.ok && (e.pillow.mode === 'RGB' || e.pillow.mode === 'RGBA'));
 
   it.each(['simd', 'js'] as const)('every RGB / RGBA PngSuite file, every order, %s unfilter', async (kind) => {
     expect(suite.length).toBeGreaterThan(40); // 8/16-bit, Adam7, tRNS, all filter types
-    preferUnfilter(kind);
+    useImplementation('unfilter', kind);
     for (const entry of suite) {
       const bytes = readFileSync(fixture(entry.fixture));
       const orders = entry.pillow.ok && entry.pillow.mode === 'RGB' ? RGB_ORDERS : RGBA_ORDERS;
@@ -99,7 +99,7 @@ describe('imread order: PNG, decoded in that order', () => {
       .toBuffer();
     const orders = bands === 3 ? RGB_ORDERS : RGBA_ORDERS;
     for (const kind of ['simd', 'js'] as const) {
-      preferUnfilter(kind);
+      useImplementation('unfilter', kind);
       for (const order of orders) {
         const want = await twoPass(png, { order });
         expect(want).not.toMatch(/^error/);

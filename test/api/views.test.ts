@@ -1,4 +1,5 @@
 /** Zero-copy views on images and ndarrays, and fused toArray conversions. */
+import { useImplementation } from '../../src/kernels/choose.js';
 import ndarray from 'ndarray';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
@@ -6,7 +7,6 @@ import {
   tobytes, isContiguous, InvalidArgumentError, UnsupportedError,
 } from '../../src/index.js';
 import { EXTRA, fixture, sha256 } from '../helpers/fixtures.js';
-import { useNative } from '../../src/kernels/native.js';
 
 const FLOWER = 'jpeg/flower.jpg';
 const load = async (name: string) => (await open(fixture(name))).load();
@@ -158,7 +158,7 @@ describe('fused toArray', () => {
         const want: number[] = [];
         for (let p = 0; p < w * h; p++) for (const l of perm) want.push(src[p * bands + letters.indexOf(l)] ?? -1);
         for (const native of [true, false]) {
-          useNative(native);
+          useImplementation('swizzle', native ? 'native' : 'wasm');
           try {
             expect([...toArray(img, { order }).data], `${mode} -> ${order}, native ${String(native)}`).toEqual(want);
             expect([...toArray(img, { order }).data]).toEqual(want); // the kept kernel
@@ -168,7 +168,7 @@ describe('fused toArray', () => {
             expect(arr.shape).toEqual([h, w, bands]);
             expect([...out]).toEqual(want);
           } finally {
-            useNative(true);
+            useImplementation('swizzle', 'native');
           }
         }
       }

@@ -1,11 +1,12 @@
 /**
- * The native kernel (src/codecs/raw/swizzle.c via src/native.ts): built by `npm ci`, loaded on
+ * The native kernel (src/kernels/swizzle.c via src/kernels/native.ts): built by `npm ci`, loaded on
  * this platform, and its argument checks: anything out of range, of the wrong type or partly
  * overlapping is a thrown TypeError / RangeError, never a read or write outside the arrays.
  * Its pixel results are checked in swizzle.test.ts (both back-ends against a naive loop).
  */
+import { useImplementation } from '../../src/kernels/choose.js';
 import { describe, expect, it } from 'vitest';
-import { nativeKernel, useNative, type NativeKernel } from '../../src/kernels/native.js';
+import { nativeKernel, type NativeKernel } from '../../src/kernels/native.js';
 import { fromArray, toArray } from '../../src/index.js';
 import ndarray from 'ndarray';
 import { seededBytes } from '../helpers/wasm.js';
@@ -156,18 +157,18 @@ describe('native kernel', () => {
     expect(bgr[bgr.length - 1]).toBe(px[px.length - 3]);
   });
 
-  it('toArray order BGR is the same with it and without it (useNative: the wasm fallback)', () => {
+  it('toArray order BGR is the same with it and without it (the wasm fallback)', () => {
     const [w, h] = [257, 131];
     for (const bands of [3, 4] as const) {
       const img = fromArray(ndarray(seededBytes(w * h * bands, bands), [h, w, bands]), bands === 3 ? 'RGB' : 'RGBA');
       const order = bands === 3 ? 'BGR' : 'ABGR';
       const viaNative = toArray(img, { order });
-      useNative(false);
+      useImplementation('swizzle', 'wasm');
       let viaWasm;
       try {
         viaWasm = toArray(img, { order });
       } finally {
-        useNative(true);
+        useImplementation('swizzle', 'native');
       }
       expect(Buffer.from(viaNative.data.buffer).equals(Buffer.from(viaWasm.data.buffer))).toBe(true);
       const src = toArray(img, { copy: false }).data;

@@ -1,10 +1,11 @@
 /**
- * The fused CHW float32 conversion's WebAssembly kernel (src/ndarray/planes.wat, planes.ts)
+ * The fused CHW float32 conversion's WebAssembly kernel (src/kernels/planes.wat, planes.ts)
  * against the JavaScript kernel it replaces (to-array.ts affineKernel), bit for bit.
  */
+import { useImplementation } from '../../src/kernels/choose.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromStorage, toArray } from '../../src/index.js';
-import { useWasmPlanes, wasmPlanes } from '../../src/kernels/planes.js';
+import { wasmPlanes } from '../../src/kernels/planes.js';
 import { PLANES_WASM } from '../../src/kernels/planes-wasm.js';
 import { kernelIsBuilt, seededBytes } from '../helpers/wasm.js';
 
@@ -20,7 +21,7 @@ function firstDifference(a: Float32Array, b: Float32Array): number {
 }
 
 describe('planes.wasm', () => {
-  afterEach(() => { useWasmPlanes(true); });
+  afterEach(() => { useImplementation('planes', 'wasm'); });
 
   it('is the compiled planes.wat (npm run wasm)', async () => {
     expect(await kernelIsBuilt('PLANES_WASM', PLANES_WASM)).toBe(true);
@@ -54,9 +55,9 @@ describe('planes.wasm', () => {
     const img = fromStorage(mode, [w, h], data);
     for (const norm of norms) {
       const opts = { layout: 'CHW', dtype: 'float32', order, ...norm } as const;
-      useWasmPlanes(false);
+      useImplementation('planes', 'js');
       const js = toArray(img, opts);
-      useWasmPlanes(true);
+      useImplementation('planes', 'wasm');
       const wasm = toArray(img, opts);
       expect(wasm.shape).toEqual([3, h, w]);
       expect(firstDifference(wasm.data, js.data), JSON.stringify(norm)).toBe(-1);

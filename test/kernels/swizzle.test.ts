@@ -1,5 +1,5 @@
 /**
- * The SIMD byte permutation (src/codecs/raw/swizzle.ts) on both back-ends (the native kernel,
+ * The SIMD byte permutation (src/kernels/swizzle.ts) on both back-ends (the native kernel,
  * swizzle.c, and the WebAssembly one, swizzle.wat) against a naive loop and the scalar fallbacks
  * they replace; the committed bytes against a fresh compile of swizzle.wat.
  */

@@ -10,6 +10,7 @@
  * output array, the row above serving as `prev`; the others unfilter in a scratch pair.
  * Unpacking covers bit expansion, 16-bit -> 8-bit, byte swap and the Adam7 scatter.
  */
+import { implementation } from '../../kernels/choose.js';
 import { bandCount } from '../../core/modes.js';
 import { filterBpp, rowBytes, type PngLayout } from './layouts.js';
 import { unfilterRow } from './unfilter.js';
@@ -28,13 +29,6 @@ const ADAM7: readonly (readonly [number, number, number, number])[] = [
  */
 const SIMD_MIN_ROW = 64;
 
-/** Which unfilter kernels new decoders use: 'simd' where available (the default), or 'js'. */
-let preferred: 'simd' | 'js' = 'simd';
-
-/** For tests and benchmarks: unfilter with the JavaScript kernels. */
-export function preferUnfilter(kind: 'simd' | 'js'): void {
-  preferred = kind;
-}
 
 interface Pass {
   x0: number;
@@ -113,7 +107,7 @@ export class RowSink {
     this.dataBytes = this.passes.reduce((a, p) => a + p.h * (p.rowLen + 1), 0);
     this.outBytes = target.out instanceof Uint8Array ? target.out : new Uint8Array(0);
     const longest = Math.max(0, ...this.passes.map((p) => p.rowLen));
-    if (preferred === 'simd' && longest >= SIMD_MIN_ROW) this.simd = acquireSimdRows(longest);
+    if (implementation('unfilter') === 'simd' && longest >= SIMD_MIN_ROW) this.simd = acquireSimdRows(longest);
     const { order } = target;
     const direct = !interlaced && isIdentity(layout.mode, layout.rawmode) && target.out instanceof Uint8Array;
     // the JS kernels unfilter in place in the output, where a permuted row could not serve as

@@ -3,7 +3,7 @@
  * packed storage (Pillow pads 3-band pixels to 4 bytes; we don't, so the byte walks differ
  * but every formula is Pillow's). A kernel is a small pure function
  * `(src, si, dst, di, n)`: convert `n` pixels starting at element `si` of `src` into `dst`
- * from element `di`. Kernels are chosen once per image (src/convert/plan.ts) and run per
+ * from element `di`. Kernels are chosen once per image (src/pixels/convert/plan.ts) and run per
  * block of rows. Mode `1` is stored as 0/1 (numpy's bool view); Pillow's 0/255 bytes only
  * appear in raw output.
  */

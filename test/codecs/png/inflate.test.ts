@@ -5,13 +5,14 @@
  * public stream, the fallback). Unit behaviour of each, then the whole PngSuite decoded all
  * three ways must agree (png.test.ts checks the default path against Pillow's hashes).
  */
+import { useImplementation } from '../../../src/kernels/choose.js';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { deflateSync } from 'node:zlib';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { open, toArray } from '../../../src/index.js';
 import { BlockInflater, StreamInflater, blockInflateWorks, type Inflater } from '../../../src/codecs/png/inflate.js';
-import { preferInflater, type InflaterKind } from '../../../src/codecs/png/inflater.js';
+import { type InflaterKind } from '../../../src/codecs/png/inflater.js';
 import * as thread from '../../../src/codecs/png/inflate-thread.js';
 import { PILLOW_94, EXTRA, fixture, sha256 } from '../../helpers/fixtures.js';
 
@@ -131,7 +132,7 @@ describe('BlockInflater', () => {
     expect(await thread.inflateThreadReady()).toBe(true);
     for (const kind of ['block', 'thread'] as const) {
       await thread.inflateThreadIdle();
-      preferInflater(kind);
+      useImplementation('inflater', kind);
       const jobs = thread.threadJobs;
       const img = await open(png);
       let ticks = 0;
@@ -140,7 +141,7 @@ describe('BlockInflater', () => {
         await img.load();
       } finally {
         clearInterval(timer);
-        preferInflater('auto');
+        useImplementation('inflater', 'auto');
       }
       expect(thread.threadJobs - jobs, kind).toBe(kind === 'thread' ? 1 : 0);
       expect(sha256(toArray(img).data), kind).toBe(sha256(px));
@@ -226,7 +227,7 @@ describe('ThreadInflater', () => {
     const px = noise(w * h * 3);
     const png = await sharp(px, { raw: { width: w, height: h, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
     await thread.inflateThreadIdle();
-    preferInflater('thread');
+    useImplementation('inflater', 'thread');
     try {
       const img = await open(png);
       const loading = img.load();
@@ -237,20 +238,20 @@ describe('ThreadInflater', () => {
       expect(sha256(toArray(await (await open(png)).load()).data)).toBe(sha256(px));
       expect(thread.threadJobs).toBe(jobs + 1);
     } finally {
-      preferInflater('auto');
+      useImplementation('inflater', 'auto');
     }
   });
 });
 
 describe('the PNG decoder on all three inflaters', () => {
-  afterEach(() => { preferInflater('auto'); });
+  afterEach(() => { useImplementation('inflater', 'auto'); });
   beforeAll(async () => {
     expect(await thread.inflateThreadReady()).toBe(true);
   });
 
   async function outcome(bytes: Uint8Array, kind: InflaterKind, loadTruncated = false): Promise<string> {
     await thread.inflateThreadIdle();
-    preferInflater(kind);
+    useImplementation('inflater', kind);
     const jobs = thread.threadJobs;
     let result: string;
     try {
@@ -259,7 +260,7 @@ describe('the PNG decoder on all three inflaters', () => {
     } catch (e) {
       result = `error ${(e as { code?: string }).code ?? String(e)}`;
     } finally {
-      preferInflater('auto');
+      useImplementation('inflater', 'auto');
     }
     // the helper took every decode forced onto it that got as far as the image data
     if (kind === 'thread' && thread.threadJobs === jobs && bytes.length > 200) return `${result} (not on the thread)`;

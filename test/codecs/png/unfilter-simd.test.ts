@@ -3,6 +3,7 @@
  * JavaScript kernels (unfilter.ts, which png.test.ts checks against Pillow on the PngSuite):
  * kernel by kernel on random rows, then whole decodes on both paths.
  */
+import { useImplementation } from '../../../src/kernels/choose.js';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,7 +11,6 @@ import { open, toArray } from '../../../src/index.js';
 import { DecodeError } from '../../../src/core/errors.js';
 import { unfilterRow } from '../../../src/codecs/png/unfilter.js';
 import { acquireSimdRows, MAX_ROW, SimdRows } from '../../../src/codecs/png/unfilter-simd.js';
-import { preferUnfilter } from '../../../src/codecs/png/scanlines.js';
 import { UNFILTER_WASM } from '../../../src/codecs/png/unfilter-wasm.js';
 import { kernelIsBuilt, seededBytes } from '../../helpers/wasm.js';
 import { PILLOW_94, fixture, sha256 } from '../../helpers/fixtures.js';
@@ -116,17 +116,17 @@ describe('unfilter.wasm', () => {
 });
 
 describe('the PNG decoder on both unfilter paths', () => {
-  afterEach(() => { preferUnfilter('simd'); });
+  afterEach(() => { useImplementation('unfilter', 'simd'); });
 
   async function outcome(bytes: Uint8Array, kind: 'simd' | 'js', loadTruncated = false): Promise<string> {
-    preferUnfilter(kind);
+    useImplementation('unfilter', kind);
     try {
       const img = await (await open(bytes, { loadTruncated })).load();
       return `${img.mode} ${img.size.join('x')} ${sha256(toArray(img).data)}`;
     } catch (e) {
       return `error ${(e as { code?: string }).code ?? String(e)}`;
     } finally {
-      preferUnfilter('simd');
+      useImplementation('unfilter', 'simd');
     }
   }
 
