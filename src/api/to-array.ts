@@ -127,7 +127,7 @@ const REORDERS = new Map<string, Packer>();
  * The OpenCV case: `{ order }` (and `out`) alone, every band of packed 8-bit storage once
  * (RGB -> BGR, RGBA -> BGRA or ABGR). The same single kernel call as `fusedCopy` makes, with
  * its kernel looked up once per mode and order instead of planned per call: the kernel's pass
- * leaves the caches cold, and at 512^2 (a 0.07 ms call) `fusedCopy`'s planning cost ~10 us.
+ * leaves the caches cold, so planning per call is a visible share of a small image's copy.
  * Undefined for anything else (fusedCopy then plans it, and throws on bad options).
  */
 function reorderOnly(img: Image, o: ToArrayOptions): NdArray<Uint8Array> | undefined {

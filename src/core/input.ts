@@ -92,8 +92,7 @@ class BytesInput extends Input {
 /**
  * A file: no descriptor is held between calls. `prefix` reads at least 64 KB at once, so
  * identify + header usually cost one read, and reads it synchronously as Pillow does: three
- * thread-pool round trips (open, read, close) cost ~0.5 ms, more than the read itself, and
- * that would be 5-10 % of a 1024^2 JPEG decode. Pixel data (`blocks`, or the back-end reading
+ * thread-pool round trips (open, read, close) cost more than the read itself. Pixel data (`blocks`, or the back-end reading
  * the file itself) is read asynchronously. An image opened and never loaded leaks nothing.
  */
 class FileInput extends Input {

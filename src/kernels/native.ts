@@ -33,9 +33,8 @@ const PREFAULT_MIN = 32 * 2 ** 20;
 
 /**
  * Before writing a large array imarray has just allocated: map its pages in one call rather
- * than one fault per 4 KB page during the write (measured in C, a fresh 48 MB RGB -> BGR: 1.24-1.34x
- * a memcpy without it, 0.93x with it; in bench/encoder.mjs "Fused BGR" 4096^2 and 8192^2 run with
- * it). A no-op without the native kernel.
+ * than one fault per 4 KB page during the write (docs/internals.md has the measurement). A no-op
+ * without the native kernel.
  */
 export function prefaultFresh(arr: ArrayBufferView): void {
   if (arr.byteLength < PREFAULT_MIN) return;

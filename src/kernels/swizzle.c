@@ -3,7 +3,7 @@
  * (RGB -> BGR, RGBA -> BGRA...) straight from a JS Uint8Array into another, in one pass.
  *
  * Why native: WebAssembly reaches only its own memory, so the wasm kernel (swizzle.wat)
- * has to copy each block in and out again, and that staging alone costs 1.25-1.56x a plain
+ * has to copy each block in and out again, and that staging alone costs more than a plain
  * copy; from here both arrays are addressed directly, so the permute is one read and one write
  * of each byte, like memcpy. Built by scripts/build-native.mjs (`npm ci` runs it) with the
  * system C compiler against Node-API; ./swizzle.ts uses it where it loaded and falls back to
@@ -23,8 +23,7 @@
  * elsewhere and for the tail. Each vector is loaded before any store that overlaps it, and the
  * overlap of a store with the next load is pass-through bytes, so the SSSE3 / NEON loops are
  * safe in place; the AVX2 3-byte loop (which stores 8 bytes of padding) only runs out of place.
- * In cache (768 KB - 3 MB, warm output, C, this machine's Zen 4): memcpy 1.00, VBMI with aligned
- * stores 1.00-1.03x (masked 1.11-1.17x), AVX2 1.19-1.38x, SSSE3 1.32-1.56x.
+ * Each kernel's speed against memcpy: docs/internals.md.
  */
 #define _DEFAULT_SOURCE /* madvise, sysconf under -std=c11 */
 #define NAPI_VERSION 8
@@ -136,11 +135,11 @@ TARGET("avx512f,avx512bw,avx512vbmi") static size_t permute_vbmi(const uint8_t *
 
 /*
  * AVX-512 VBMI, 3-byte pixels, out of place, with aligned stores: every 64-byte store is one
- * whole cache line of dst (the masked 60-byte stores above straddle two lines each, ~15% slower
- * in cache). Output line k of a 192-byte (64-pixel) chunk needs source bytes from 2 before it to
+ * whole cache line of dst (the masked 60-byte stores above straddle two lines each, which is
+ * slower in cache). Output line k of a 192-byte (64-pixel) chunk needs source bytes from 2 before it to
  * 2 past it: two loads (at -2 and +2) and one two-source vpermt2b per line, with one index
  * vector per line of the chunk (the pixel phase repeats every 3 lines). Head and tail run the
- * masked kernel. In cache (768 KB - 12 MB, C): 1.00-1.03x memcpy.
+ * masked kernel.
  */
 TARGET("avx512f,avx512bw,avx512vbmi") static size_t permute_vbmi3_aligned(const uint8_t *s, uint8_t *d, size_t n, const uint8_t *perm) {
   const size_t len = n * 3;

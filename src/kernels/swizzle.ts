@@ -4,13 +4,11 @@
  *
  * - native (./swizzle.c, where `npm ci` built it: see ./native.ts): one pass straight from
  *   the source array into the destination, AVX-512 VBMI / AVX2 / SSSE3 / NEON byte shuffles.
- *   `toArray(img, { order: 'BGR' })` on it: 0.80-1.09x a memcpy at 512^2..8192^2
- *   (bench/encoder.mjs, "Fused BGR").
  * - WebAssembly (./swizzle.wat, compiled into ./swizzle-wasm.ts by `npm run wasm`): one
  *   `i8x16.swizzle` per 16 bytes; WebAssembly reaches only its own memory, so each block of up
  *   to BLOCK bytes is copied in, permuted there and copied out (two memcpys of a block that
- *   stays in L1 cache, plus the SIMD pass): 1.3-2.9x a plain copy, and 1.5-2.4x faster than the
- *   scalar 32-bit-word kernel (pack.ts `swapRB3`) at 512^2..2048^2.
+ *   stays in L1 cache, plus the SIMD pass); still faster than the scalar 32-bit-word kernel
+ *   (pack.ts `swapRB3`). Figures: bench/RESULTS.md "Fused BGR", docs/internals.md.
  *
  * `simdPermute` returns undefined where neither loads (no native build, no WebAssembly SIMD);
  * callers keep their scalar kernel for that case and for non-byte storage.
@@ -76,7 +74,7 @@ export function simdPermute(bands: 3 | 4, perm: readonly number[], backend: Perm
 /**
  * Kernels already made, by back-end and permutation, so a caller asking per image gets the same
  * one; its native `perm` array is then made once, off the JS heap (Node-API reads a small on-heap
- * typed array by first moving it into an ArrayBuffer of its own: +0.4 us per call measured).
+ * typed array by first moving it into an ArrayBuffer of its own, a cost on every call).
  */
 const MADE = new Map<string, BytePermute>();
 

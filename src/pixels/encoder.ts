@@ -102,8 +102,8 @@ function checkRoom(bytes: Uint8Array, offset: number, need: number, rawmode: str
 /**
  * The image's storage bytes, when `rawmode` packs them unchanged (RGB as 'RGB', I;16 as 'I;16',
  * F as 'F') and they are one packed run; else undefined. `tobytes` and `encodeInto` copy these
- * without planning an encoder: the plan is ~1 us in a loop, but the copy before it has just
- * evicted the caches, and at 512^2 (a 0.07 ms copy) it was ~10% of the call.
+ * without planning an encoder: the copy before a call evicts the caches, so planning per call
+ * is a visible share of a small image's copy.
  */
 function plainBytes(img: Raster, rawmode: string): Uint8Array | undefined {
   const packer = findPacker(img.mode, rawmode);

@@ -13,7 +13,14 @@ export type Deviation =
   | { kind: 'opens'; sha256: string; reason: string }
   /** imarray raises, as Pillow does, but with another code than the harness derives from Pillow's exception. */
   | { kind: 'code'; code: ErrorCode; reason: string }
-  /** Pixels differ on this platform/library build; the mode, size and shape still must match. */
-  | { kind: 'values'; reason: string };
+  /**
+   * Pixels differ off `exactOn` (the architecture the references were made on); mode, size,
+   * shape and dtype still must match, and the codec's own test bounds the difference.
+   */
+  | { kind: 'platform'; exactOn: NodeJS.Architecture; reason: string };
 
-export const DEVIATIONS: Readonly<Record<string, Deviation>> = {};
+export const DEVIATIONS: Readonly<Record<string, Deviation>> = {
+  // libjpeg-turbo's SIMD IDCTs (SSE2 on x64, NEON on arm64) treat the out-of-range coefficients
+  // of this corrupt scan differently; test/codecs/jpeg/jpeg.test.ts bounds it (47 of 250,000 values on arm64)
+  'jpeg/hopper_bad_exif.jpg': { kind: 'platform', exactOn: 'x64', reason: 'corrupt scan: SIMD IDCT differs by architecture' },
+};

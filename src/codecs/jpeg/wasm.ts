@@ -8,7 +8,7 @@
  * Costs: the module writes RGBA into its own heap and copies it out; we pack that into the
  * image's storage (one more pass). libjpeg's errors end in `exit()` inside the module, which
  * leaves its heap and stack in an unknown state: after any failure the instance is dropped
- * and the next decode gets a fresh one (instantiating the compiled module takes ~1 ms).
+ * and the next decode gets a fresh one (instantiating the compiled module is cheap next to a decode).
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';

@@ -5,8 +5,8 @@
  *  BlockInflater (default): node:zlib's native handle driven synchronously on this thread,
  *    always into the SAME output block. No buffer per chunk, so the decode's memory is the
  *    image plus this block plus zlib's 32 KB window, and the inflate is faster than
- *    node:zlib's own sync/stream paths (4096^2 RGB, IDAT only: 134-160 ms vs inflateSync's
- *    194-204 ms on this machine), because nothing is allocated, joined or collected.
+ *    node:zlib's own sync/stream paths (docs/internals.md), because nothing is allocated,
+ *    joined or collected.
  *    It uses the handle's `writeSync`, which node:zlib's own sync functions call
  *    (lib/zlib.js `processChunkSync`), reached through `_handle` / `_writeState`: not a
  *    documented API, so it is feature-checked once (and proved on a tiny stream) and
