@@ -106,7 +106,11 @@ export interface CurrentEntry {
     | { ok: true; format: string; mode: string; size: [number, number]; n_frames: number; array: { shape: number[]; dtype: string; sha256: string; sha256_u8?: string } }
     | { ok: false; stage: 'open' | 'load'; error: string; message: string };
 }
-/** Pillow 12.3's results for the fixtures the public corpus holds (scripts/make-current-references.mjs). */
-export const PILLOW_CURRENT: CurrentEntry[] = (
-  JSON.parse(readFileSync(fixture('pillow-current-reference.json'), 'utf8')) as { files: CurrentEntry[] }
-).files;
+/**
+ * Pillow's result for every fixture that has one: Pillow 12.3's for the files of the public
+ * corpus (scripts/make-current-references.mjs), and Debian's Pillow for files made here where its
+ * behaviour is current Pillow's (fixtures/pillow-local-reference.json, scripts/make-malformed-png.py).
+ */
+export const PILLOW_CURRENT: CurrentEntry[] = ['pillow-current-reference.json', 'pillow-local-reference.json'].flatMap(
+  (f) => (JSON.parse(readFileSync(fixture(f), 'utf8')) as { files: CurrentEntry[] }).files,
+);

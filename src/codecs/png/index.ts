@@ -44,7 +44,7 @@ interface HeaderState {
 
 class PngDecoding implements Decoding {
   header!: Header;
-  private layout!: PngLayout;
+  private layout!: PngLayout; // set by IHDR (chunks before it see undefined)
   private width = 0;
   /** The first frame whose fcTL box is empty (it and every later frame fail to load). */
   private emptyFrame: number | undefined;
@@ -96,7 +96,9 @@ class PngDecoding implements Decoding {
     let stoppedAt = '';
     const handler: ChunkHandler = {
       header: (type) => {
-        if (!sawIhdr && type !== 'IHDR') throw new Error(`chunk ${type} before IHDR`);
+        // Pillow reads any chunk before IHDR (text, gamma... land in info; PLTE and tRNS are
+        // ignored without a mode); image data or frame control before it is unidentified
+        if (!sawIhdr && (type === 'IDAT' || type === 'fdAT' || type === 'IEND' || type === 'fcTL')) throw new Error(`chunk ${type} before IHDR`);
         if (type === 'IDAT' || type === 'fdAT' || type === 'IEND') {
           stoppedAt = type;
           return false;
@@ -179,7 +181,7 @@ class PngDecoding implements Decoding {
   private readHeaderChunk(type: string, s: Uint8Array): void {
     switch (type) {
       case 'PLTE':
-        if (this.layout.mode === 'P') this.palette = { mode: 'RGB', colors: s };
+        if ((this.layout as PngLayout | undefined)?.mode === 'P') this.palette = { mode: 'RGB', colors: s };
         return;
       case 'acTL': {
         if (this.animated) {
@@ -201,7 +203,7 @@ class PngDecoding implements Decoding {
         this.readFcTL(s);
         return;
       default:
-        readAncillary(type, s, this.info, this.layout.mode);
+        readAncillary(type, s, this.info, (this.layout as PngLayout | undefined)?.mode);
     }
   }
 

@@ -40,7 +40,7 @@ function paletteTransparency(s: Uint8Array): number | Uint8Array | undefined {
 }
 
 /** Applies one ancillary chunk to `info`. Returns true if the chunk was known. */
-export function readAncillary(type: string, s: Uint8Array, info: ImageInfo, mode: Mode): boolean {
+export function readAncillary(type: string, s: Uint8Array, info: ImageInfo, mode: Mode | undefined): boolean {
   switch (type) {
     case 'gAMA':
       info.gamma = u32(s, 0) / 100000;
