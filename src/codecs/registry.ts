@@ -10,8 +10,10 @@ import { jpegCodec } from './jpeg/index.js';
 import { pngCodec } from './png/index.js';
 import { qoiCodec } from './qoi/index.js';
 import { ppmCodec } from './ppm/index.js';
+import { xbmCodec } from './xbm/index.js';
+import { bmpCodec, dibCodec } from './bmp/index.js';
 
-export const CODECS = [pngCodec, jpegCodec, qoiCodec, ppmCodec] as const satisfies readonly Codec[];
+export const CODECS = [pngCodec, jpegCodec, qoiCodec, ppmCodec, xbmCodec, bmpCodec, dibCodec] as const satisfies readonly Codec[];
 
 /** The name `encode`/`save` take for a format with a writer: `'png'`, `'jpeg'`. */
 export type EncodeFormat = Extract<(typeof CODECS)[number], { writer: unknown }>['writer']['name'];

@@ -17,7 +17,9 @@ export type Deviation =
    * Pixels differ off `exactOn` (the architecture the references were made on); mode, size,
    * shape and dtype still must match, and the codec's own test bounds the difference.
    */
-  | { kind: 'platform'; exactOn: NodeJS.Architecture; reason: string };
+  | { kind: 'platform'; exactOn: NodeJS.Architecture; reason: string }
+  /** Pixels differ from Pillow 12.3's (mode, size, shape and dtype still must match), with `sha256` of ours. */
+  | { kind: 'values'; sha256: string; reason: string };
 
 export const DEVIATIONS: Readonly<Record<string, Deviation>> = {
   // Pillow's ZipDecode stops without an error when the zlib stream ends right after a whole
@@ -26,5 +28,10 @@ export const DEVIATIONS: Readonly<Record<string, Deviation>> = {
   'png/malformed/short_stream.png': { kind: 'fails', code: 'ERR_IMARRAY_TRUNCATED', reason: 'image data ends before the last row: typed error, not black rows' },
   // libjpeg-turbo's SIMD IDCTs (SSE2 on x64, NEON on arm64) treat the out-of-range coefficients
   // of this corrupt scan differently; test/codecs/jpeg/jpeg.test.ts bounds it (47 of 250,000 values on arm64)
+  // RLE4 absolute runs: Pillow 12.3 gives every second pixel of these runs as 0; its plugin at
+  // the corpus commit (BmpRleDecoder, 2026-08) and the BMP suite's pictures give both nibbles,
+  // as imarray does (docs: "Pillow versions")
+  'bmp/g/pal4rle.bmp': { kind: 'values', sha256: '15a793c35adf7c4a2fd5ceed62d85cfa5a4bae6245eadb5e1ec675fb83daa168', reason: 'RLE4 absolute runs: both nibbles, as the BMP suite intends' },
+  'bmp/q/pal4rletrns.bmp': { kind: 'values', sha256: '603c53bd5ef3574461ef4fad2eaa98b62f74994cf7bc21389875bed7cf054934', reason: 'RLE4 absolute runs: both nibbles, as the BMP suite intends' },
   'jpeg/hopper_bad_exif.jpg': { kind: 'platform', exactOn: 'x64', reason: 'corrupt scan: SIMD IDCT differs by architecture' },
 };

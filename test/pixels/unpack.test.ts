@@ -17,6 +17,9 @@ const W = REF.width;
 /** Current Pillow's unpackers missing from 9.4, by their definition in Unpack.c. */
 const NEWER: Record<string, (input: Uint8Array) => number[]> = {
   'I;16 I;16B': (b) => Array.from({ length: W }, (_, i) => (b[2 * i] << 8) | b[2 * i + 1]),
+  // BMP bitfields layouts (Pillow >= 11): B G X R and B G A R in memory order
+  'RGB BGXR': (b) => Array.from({ length: W * 3 }, (_, i) => b[Math.floor(i / 3) * 4 + [3, 1, 0][i % 3]]),
+  'RGBA BGAR': (b) => Array.from({ length: W * 4 }, (_, i) => b[Math.floor(i / 4) * 4 + [3, 1, 0, 2][i % 4]]),
 };
 
 const hex = (s: string): Uint8Array => Uint8Array.from(s.match(/../g) ?? [], (h) => parseInt(h, 16));

@@ -47,7 +47,8 @@ export async function decodeRawTile(input: Input, tile: RawTile, target: TileTar
   const rows = y1 - y0;
   const packed = rowBytes(info, tileWidth);
   const stride = tile.stride ?? packed;
-  if (stride < packed) throw new UnsupportedError(`${name}: row stride ${stride} is shorter than a ${tileWidth}-pixel ${tile.rawmode} row (${packed} bytes)`);
+  // Pillow's raw decoder: a stride shorter than the row is no padding at all
+  const skipBytes = Math.max(0, stride - packed);
   const bands = bandCount(mode);
   const rowStart = (r: number): number => ((tile.bottomUp === true ? y1 - 1 - r : y0 + r) * width + x0) * bands;
 
@@ -78,7 +79,7 @@ export async function decodeRawTile(input: Input, tile: RawTile, target: TileTar
           have = 0;
         }
         r++;
-        skip = stride - packed;
+        skip = skipBytes;
       }
       if (r === rows) break;
     }
