@@ -12,8 +12,9 @@ import { qoiCodec } from './qoi/index.js';
 import { ppmCodec } from './ppm/index.js';
 import { xbmCodec } from './xbm/index.js';
 import { bmpCodec, dibCodec } from './bmp/index.js';
+import { tgaCodec } from './tga/index.js';
 
-export const CODECS = [pngCodec, jpegCodec, qoiCodec, ppmCodec, xbmCodec, bmpCodec, dibCodec] as const satisfies readonly Codec[];
+export const CODECS = [pngCodec, jpegCodec, qoiCodec, ppmCodec, xbmCodec, bmpCodec, dibCodec, tgaCodec] as const satisfies readonly Codec[];
 
 /** The name `encode`/`save` take for a format with a writer: `'png'`, `'jpeg'`. */
 export type EncodeFormat = Extract<(typeof CODECS)[number], { writer: unknown }>['writer']['name'];

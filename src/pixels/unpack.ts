@@ -86,9 +86,10 @@ function premultiplied(pick: readonly [number, number, number, number]): Unpacke
 
 /**
  * 16-bit little-endian packed pixels (BMP/TGA 15/16-bit): each field `[shift, bits]` is scaled
- * to 8 bits as Pillow does (`v * 255 / max`, truncated); `alpha` a 1-bit field at bit 15.
+ * to 8 bits as Pillow does (`v * 255 / max`, truncated); `alphaBit` a 1-bit alpha at bit 15
+ * (`alphaInverted`: set means transparent, Pillow's ';15Z').
  */
-function packed16(fields: readonly (readonly [number, number])[], alphaBit: boolean, scaleBy17 = false): Unpacker {
+function packed16(fields: readonly (readonly [number, number])[], alphaBit: boolean, scaleBy17 = false, alphaInverted = false): Unpacker {
   return (src, so, dst, d, n, step) => {
     for (let i = 0; i < n; i++) {
       const px = src[so + 2 * i] | (src[so + 2 * i + 1] << 8);
@@ -99,7 +100,7 @@ function packed16(fields: readonly (readonly [number, number])[], alphaBit: bool
         const v = (px >> shift) & max;
         dst[o + c] = scaleBy17 ? v * 17 : Math.floor((v * 255) / max);
       }
-      if (alphaBit) dst[o + 3] = (px >> 15) * 255;
+      if (alphaBit) dst[o + 3] = alphaInverted ? 255 - (px >> 15) * 255 : (px >> 15) * 255;
     }
   };
 }
@@ -182,6 +183,7 @@ const TABLE: Record<string, UnpackerInfo> = {
   'RGBA BGRa': { bits: 32, unpack: premultiplied([2, 1, 0, 3]) },
   'RGBA RGBA;15': { bits: 16, unpack: packed16([[0, 5], [5, 5], [10, 5]], true) },
   'RGBA BGRA;15': { bits: 16, unpack: packed16([[10, 5], [5, 5], [0, 5]], true) },
+  'RGBA BGRA;15Z': { bits: 16, unpack: packed16([[10, 5], [5, 5], [0, 5]], true, false, true) },
   'RGBA RGBA;4B': { bits: 16, unpack: packed16([[0, 4], [4, 4], [8, 4], [12, 4]], false, true) },
   'RGBA RGBA;16B': { bits: 64, unpack: highBytes(4, [0, 1, 2, 3], 0) },
   'RGBA RGBA;16L': { bits: 64, unpack: highBytes(4, [0, 1, 2, 3], 1) },

@@ -19,6 +19,11 @@ const NEWER: Record<string, (input: Uint8Array) => number[]> = {
   'I;16 I;16B': (b) => Array.from({ length: W }, (_, i) => (b[2 * i] << 8) | b[2 * i + 1]),
   // BMP bitfields layouts (Pillow >= 11): B G X R and B G A R in memory order
   'RGB BGXR': (b) => Array.from({ length: W * 3 }, (_, i) => b[Math.floor(i / 3) * 4 + [3, 1, 0][i % 3]]),
+  'RGBA BGRA;15Z': (b) => Array.from({ length: W }, (_, i) => {
+    const px = b[2 * i] | (b[2 * i + 1] << 8);
+    const f = (v: number): number => Math.floor((v * 255) / 31);
+    return [f((px >> 10) & 31), f((px >> 5) & 31), f(px & 31), px >> 15 ? 0 : 255];
+  }).flat(),
   'RGBA BGAR': (b) => Array.from({ length: W * 4 }, (_, i) => b[Math.floor(i / 4) * 4 + [3, 1, 0, 2][i % 4]]),
 };
 
