@@ -1,6 +1,6 @@
 /**
- * Memory soak (reliability): 10,000 decodes of mixed fixtures (every PngSuite / APNG / JPEG
- * fixture, JPEG on both back-ends, failing files included) in one process. After a warm-up,
+ * Memory soak (reliability): 10,000 decodes of mixed fixtures (every fixture of every registered
+ * format, JPEG on both back-ends, failing files included) in one process. After a warm-up,
  * RSS, external and heap memory sampled after a forced GC must show no growth trend.
  * `npm run soak` prints the whole curve.
  */
@@ -14,7 +14,10 @@ describe('memory soak', () => {
     // a leak of one 8 KB buffer per decode would be +80 MB per 10,000
     expect(slopePer10k(steady, (s) => s.externalMB)).toBeLessThan(4);
     expect(slopePer10k(steady, (s) => s.heapMB)).toBeLessThan(4);
-    expect(slopePer10k(steady, (s) => s.rssMB)).toBeLessThan(24); // RSS: allocator noise, bigger bound
+    // RSS: glibc keeps freed pages in steps (9-31 MB per 10,000 in repeated runs of this mix of
+    // 10 formats, with external and heap flat), so its bound is wider; a native leak of 8 KB a
+    // decode would still be +80 MB
+    expect(slopePer10k(steady, (s) => s.rssMB)).toBeLessThan(48);
     // external steps up when the wasm decoder's heap grows for a larger JPEG, and never shrinks
     // back (wasm memory cannot): bounded by the largest fixture, not by the number of decodes
     const half = Math.floor(steady.length / 2);

@@ -65,9 +65,12 @@ describe('raw tile decoder', () => {
     expect(out.subarray(0, 3 * W * 3).every((v) => v === 0)).toBe(true);
   });
 
-  it('refuses a stride shorter than a row and a rawmode without an unpacker', async () => {
+  it('reads a stride shorter than a row as packed rows, refuses a rawmode without an unpacker', async () => {
     const target = { out: new Uint8Array(12), mode: 'RGB', width: 2, height: 2 } as const;
-    await expect(decodeRawTile(Input.from(new Uint8Array(12)), { offset: 0, rawmode: 'RGB', stride: 5 }, target, 't', false)).rejects.toMatchObject({ code: 'ERR_IMARRAY_UNSUPPORTED' });
+    // Pillow's raw decoder: a stride shorter than the row means no padding
+    const packed = Uint8Array.from({ length: 12 }, (_, i) => i);
+    expect(await decodeRawTile(Input.from(packed), { offset: 0, rawmode: 'RGB', stride: 5 }, target, 't', false)).toBe(2);
+    expect(target.out).toEqual(packed);
     await expect(decodeRawTile(Input.from(new Uint8Array(12)), { offset: 0, rawmode: 'XYZ' }, target, 't', false)).rejects.toMatchObject({ code: 'ERR_IMARRAY_UNSUPPORTED' });
   });
 });
