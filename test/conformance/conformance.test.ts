@@ -2,7 +2,8 @@
  * Data-driven conformance: every image fixture of every registered format against Pillow 12.3
  * (fixtures/pillow-current-reference.json, made by scripts/make-current-references.mjs from the
  * public corpus). For each file: format, mode, size at open; shape, dtype and the sha256 of the
- * array after load; the frame count; or Pillow's failure at the same stage. Deliberate
+ * array after load; the frame count and every recorded frame (seek + load); or Pillow's failure
+ * at the same stage. Deliberate
  * differences are data (./deviations.ts). Every file under a format's `bad/` folder must fail
  * with a typed error. The folder for a format is `fixtures/<format in lower case>/`.
  */
@@ -84,6 +85,21 @@ async function checkAgainstPillow(path: string, fixture: string, ref: CurrentEnt
   expect(typestr(a.data), fixture).toBe(p.array.dtype === '|b1' ? '|u1' : p.array.dtype);
   if (dev?.kind === 'values') expect(sha256(a.data), `${fixture}: ours`).toBe(dev.sha256);
   else if (dev?.kind !== 'platform' || dev.exactOn === process.arch) expect(sha256(a.data), fixture).toBe(p.array.sha256_u8 ?? p.array.sha256);
+  for (const [i, f] of (p.frames ?? []).entries()) {
+    if (i === 0) continue;
+    if (dev?.kind === 'frames' && i >= dev.from) break;
+    const seeked = img.seek(i).then(() => img.load());
+    if (f.error !== undefined) {
+      const err: unknown = await seeked.then(() => undefined, (e: unknown) => e);
+      expect(err, `${fixture} frame ${i}: Pillow raises ${f.error}`).toBeInstanceOf(ImarrayError);
+      break;
+    }
+    await seeked;
+    expect(img.mode, `${fixture} frame ${i}`).toBe(f.mode);
+    const fa = toArray(img, { copy: false });
+    expect(fa.shape, `${fixture} frame ${i}`).toEqual(f.shape);
+    expect(sha256(fa.data), `${fixture} frame ${i}`).toBe(f.sha256);
+  }
   await img.close();
 }
 
