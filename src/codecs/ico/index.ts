@@ -73,7 +73,7 @@ async function loadIcoBitmap(s: Uint8Array, e: Entry, b: Bitmap, name: string, l
     mask = readMask(s, e.offset + e.size - total, half.width, half.height, '1;I', w32 / 8);
   }
   if (mask === undefined && !loadTruncated) throw new TruncatedImageError(`image file is truncated: ${name}: the icon's mask ends past the file`);
-  const rgba = convert(raster(half.mode, half.width, half.height, px, b), 'RGBA').pixels.data as Uint8Array;
+  const rgba = convert(raster(half.mode, half.width, half.height, px, b), 'RGBA').pixels.data;
   if (mask !== undefined) for (let i = 0; i < mask.length; i++) rgba[i * 4 + 3] = mask[i];
   return rgba;
 }
