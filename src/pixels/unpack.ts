@@ -68,6 +68,27 @@ function bytes(inBytes: number, pick: readonly number[], invert = false): Unpack
   };
 }
 
+/** Bit layers (Pillow's `P;2L` / `P;4L`): `planes` planes of (n + 7) / 8 bytes, bit k of pixel i in plane k. */
+function bitLayers(planes: number): Unpacker {
+  return (src, so, dst, d, n, step) => {
+    const s = Math.ceil(n / 8);
+    for (let i = 0; i < n; i++) {
+      const j = so + (i >> 3);
+      const m = 128 >> (i & 7);
+      let v = 0;
+      for (let k = 0; k < planes; k++) if ((src[j + k * s] & m) !== 0) v |= 1 << k;
+      dst[d + i * step] = v;
+    }
+  };
+}
+
+/** Line-interleaved bands (Pillow's `RGB;L`): band c of pixel i at `c * n + i`. */
+function lineInterleaved(bands: number): Unpacker {
+  return (src, so, dst, d, n, step) => {
+    for (let i = 0; i < n; i++) for (let c = 0; c < bands; c++) dst[d + i * step + c] = src[so + c * n + i];
+  };
+}
+
 /** Premultiplied 8-bit colour + alpha (Pillow's `RGBa` / `BGRa`): un-premultiplied with C's truncating division. */
 function premultiplied(pick: readonly [number, number, number, number]): Unpacker {
   return (src, so, dst, d, n, step) => {
@@ -153,6 +174,8 @@ const TABLE: Record<string, UnpackerInfo> = {
   'P P;2': { bits: 2, unpack: bits(2, 1) },
   'P P;4': { bits: 4, unpack: bits(4, 1) },
   'P P': { bits: 8, unpack: bytes(1, [0]) },
+  'P P;2L': { bits: 2, unpack: bitLayers(2) },
+  'P P;4L': { bits: 4, unpack: bitLayers(4) },
   // LA / PA
   'LA LA': { bits: 16, unpack: bytes(2, [0, 1]) },
   'PA PA': { bits: 16, unpack: bytes(2, [0, 1]) },
@@ -170,6 +193,7 @@ const TABLE: Record<string, UnpackerInfo> = {
   'RGB BGR;16': { bits: 16, unpack: packed16([[11, 5], [5, 6], [0, 5]], false) },
   'RGB RGB;4B': { bits: 16, unpack: packed16([[0, 4], [4, 4], [8, 4]], false, true) },
   'RGB RGB;16B': { bits: 48, unpack: highBytes(3, RGB_PICK, 0) },
+  'RGB RGB;L': { bits: 24, unpack: lineInterleaved(3) },
   'RGB RGB;16L': { bits: 48, unpack: highBytes(3, RGB_PICK, 1) },
   // RGBA
   'RGBA RGBA': { bits: 32, unpack: bytes(4, [0, 1, 2, 3]) },
