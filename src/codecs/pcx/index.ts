@@ -61,7 +61,7 @@ export const pcxCodec = {
     if (palette !== undefined) header.palette = palette;
     return {
       header,
-      async load({ into } = {}) {
+      load({ into } = {}) {
         const out = into ?? allocate(mode, width, height);
         const unpack = unpacker(mode, rawmode)!;
         const rowBytes = planes * stride;
@@ -105,7 +105,7 @@ export const pcxCodec = {
         // PcxDecode.c records an overrun and goes on; it is reported only if the rows complete
         if (y < height && !options.loadTruncated) throw new TruncatedImageError(`image file is truncated: ${name} (${y} of ${height} rows)`);
         if (overrun && y === height) throw new DecodeError(`buffer overrun when reading image file ${name}`);
-        return out;
+        return Promise.resolve(out);
       },
       close: () => input.close(),
     };
