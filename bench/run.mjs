@@ -1,4 +1,4 @@
-// npm run bench [section...]: sections are uploadcare, jpeg (png, encoder... as they land).
+// npm run bench [section...]: sections uploadcare, jpeg, png, encoder, frames, batch, formats.
 import { startReport, OUT } from './lib.mjs';
 import { copyFileSync } from 'node:fs';
 
@@ -9,6 +9,7 @@ const SECTIONS = {
   encoder: () => import('./encoder.mjs'),
   frames: () => import('./frames.mjs'),
   batch: () => import('./batch.mjs'),
+  formats: () => import('./formats.mjs'),
 };
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(SECTIONS);
 startReport(wanted.join(', '));

@@ -72,5 +72,5 @@ describe('imarray batch', () => {
       expect(u.code, args.join(' ')).not.toBe(0);
       expect(u.stderr).toMatch(/imarray batch: /);
     }
-  });
+  }, 180_000); // seven CLI runs: ~60 s under emulated arm64 on a busy machine
 });

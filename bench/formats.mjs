@@ -1,0 +1,64 @@
+// (g) The raster formats, file -> array: imarray against Pillow (np.asarray(Image.open(f)),
+// Debian's /usr/bin/python3) on the same files, and GIF against sharp's GIF decode (which
+// expands to RGBA). The files are written by that Pillow from one 2048x2048 photo-like image
+// (GIF and P formats quantised to 256 colours), so both read exactly the same bytes.
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import sharp from 'sharp';
+import { imread } from '../dist/index.js';
+import { OUT, race, table, ms, ratio, report, photoLike, pillowPython, timePillow } from './lib.mjs';
+
+const N = 2048;
+// [label, file name, Pillow mode to save, save options]
+const CASES = [
+  ['BMP RGB', 'f.bmp', 'RGB', ''],
+  ['BMP P (8-bit)', 'fp.bmp', 'P', ''],
+  ['TGA RGB', 'f.tga', 'RGB', ''],
+  ['TGA RGB RLE', 'frle.tga', 'RGB', "compression='tga_rle'"],
+  ['PPM RGB', 'f.ppm', 'RGB', ''],
+  ['PGM L', 'f.pgm', 'L', ''],
+  ['PCX RGB', 'f.pcx', 'RGB', ''],
+  ['PCX P', 'fp.pcx', 'P', ''],
+  ['GIF P', 'f.gif', 'P', ''],
+  ['XBM 1', 'f.xbm', '1', ''],
+];
+
+function makeFiles(py) {
+  const raw = `${OUT}formats-src.rgb`;
+  if (!existsSync(raw)) writeFileSync(raw, photoLike(N, N, 3));
+  const code = `
+import sys
+from PIL import Image
+src = Image.frombytes('RGB', (${N}, ${N}), open(sys.argv[1], 'rb').read())
+for name, mode, opts in ${JSON.stringify(CASES.map(([, f, m, o]) => [f, m, o]))}:
+    out = sys.argv[2] + name
+    im = src.quantize(256) if mode == 'P' else src.convert(mode)
+    eval('im.save(out' + (', ' + opts if opts else '') + ')')
+`;
+  execFileSync(py, ['-c', code, raw, `${OUT}formats-`]);
+}
+
+export async function run() {
+  const py = pillowPython();
+  if (py === null) {
+    report('Raster formats vs Pillow', 'skipped: needs /usr/bin/python3 with Pillow and numpy (the files are written by it)');
+    return;
+  }
+  makeFiles(py);
+  const rows = [];
+  for (const [label, name] of CASES) {
+    const file = `${OUT}formats-${name}`;
+    const fns = { imarray: () => imread(file) };
+    if (name.endsWith('.gif')) fns['sharp GIF (RGBA)'] = () => sharp(file).raw().toBuffer();
+    const r = await race(fns, { rounds: 9, warmup: 2 });
+    const pil = timePillow(py, file, 'np.asarray(Image.open(F))', 9);
+    rows.push([label, ms(r.imarray.median), ms(pil.median), ratio(r.imarray.median, pil.median), r['sharp GIF (RGBA)'] ? `${ms(r['sharp GIF (RGBA)'].median)} (${ratio(r.imarray.median, r['sharp GIF (RGBA)'].median)})` : '-']);
+  }
+  report(
+    `Raster formats, ${N}x${N} file -> array (median ms)`,
+    table(['format', 'imarray', 'Pillow 9.4 np.asarray(Image.open(f))', 'imarray / Pillow', 'sharp (GIF; imarray / sharp)'], rows) +
+      `\n\nTarget (issue: raster formats): each decoder <= 1.0x Pillow's time; GIF <= 1.2x sharp's GIF decode.`,
+  );
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run();
