@@ -16,8 +16,9 @@ import { tgaCodec } from './tga/index.js';
 import { gifCodec } from './gif/index.js';
 import { curCodec, icoCodec } from './ico/index.js';
 import { pcxCodec } from './pcx/index.js';
+import { psdCodec } from './psd/index.js';
 
-export const CODECS = [pngCodec, jpegCodec, gifCodec, icoCodec, curCodec, qoiCodec, ppmCodec, xbmCodec, pcxCodec, bmpCodec, dibCodec, tgaCodec] as const satisfies readonly Codec[];
+export const CODECS = [pngCodec, jpegCodec, gifCodec, icoCodec, curCodec, qoiCodec, ppmCodec, xbmCodec, pcxCodec, psdCodec, bmpCodec, dibCodec, tgaCodec] as const satisfies readonly Codec[];
 
 /** The name `encode`/`save` take for a format with a writer: `'png'`, `'jpeg'`. */
 export type EncodeFormat = Extract<(typeof CODECS)[number], { writer: unknown }>['writer']['name'];
