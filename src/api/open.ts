@@ -6,8 +6,8 @@ import ndarray from 'ndarray';
 import type { NdArray } from 'ndarray';
 import { ImarrayError, UnidentifiedImageError, invalidArgument } from '../core/errors.js';
 import { Input, type Source } from '../core/input.js';
-import { identify } from '../codecs/registry.js';
-import type { OpenOptions, Backend } from '../codecs/codec.js';
+import { candidates } from '../codecs/registry.js';
+import type { OpenOptions, Backend, Decoding } from '../codecs/codec.js';
 import { fromDecoding, type Image } from '../image.js';
 import { checkDecompressionBomb, getMaxImagePixels } from '../core/limits.js';
 import { bandCount, shapeOf, type Mode } from '../core/modes.js';
@@ -40,13 +40,24 @@ export async function open(src: Source, options?: OpenOptions): Promise<Image> {
   const input = Input.from(src);
   const name = input.filename ?? `<${src instanceof Uint8Array || src instanceof ArrayBuffer ? 'bytes' : 'stream'}>`;
   try {
-    const prefix = await input.prefix(16);
-    const codec = identify(prefix);
-    if (codec === undefined) {
+    const prefix = (await input.prefix(16)).slice(); // a stream's prefix is a copy; a file's may be reused
+    const codecs = candidates(prefix);
+    if (codecs.length === 0) {
       const hex = Array.from(prefix.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
       throw new UnidentifiedImageError(`cannot identify image file ${name} (first bytes: ${hex || 'none, empty input'})`);
     }
-    const decoding = await codec.open(input, opts, name);
+    let decoding: Decoding | undefined;
+    let first: unknown;
+    for (const codec of codecs) {
+      try {
+        decoding = await codec.open(input, opts, name);
+        break;
+      } catch (e) {
+        if (!(e instanceof UnidentifiedImageError)) throw e;
+        first ??= e;
+      }
+    }
+    if (decoding === undefined) throw first;
     const { width, height } = decoding.header;
     checkDecompressionBomb(width, height, opts.maxImagePixels);
     return fromDecoding(decoding);

@@ -28,6 +28,15 @@ export function identify(prefix: Uint8Array): Codec | undefined {
   return CODECS.find((c: Codec) => c.accept(prefix));
 }
 
+/**
+ * Every codec whose `accept` takes these bytes, in order: as in Pillow, a codec whose `open`
+ * finds the file is not its format after all (UnidentifiedImageError) hands over to the next
+ * (a TGA file can start like a cursor directory).
+ */
+export function candidates(prefix: Uint8Array): Codec[] {
+  return CODECS.filter((c: Codec) => c.accept(prefix));
+}
+
 /** Writers by name. */
 export const WRITERS: ReadonlyMap<string, Writer> = new Map(
   CODECS.flatMap((c: Codec) => (c.writer === undefined ? [] : [[c.writer.name, c.writer.writer] as const])),
