@@ -40,7 +40,7 @@ export async function open(src: Source, options?: OpenOptions): Promise<Image> {
   const input = Input.from(src);
   const name = input.filename ?? `<${src instanceof Uint8Array || src instanceof ArrayBuffer ? 'bytes' : 'stream'}>`;
   try {
-    const prefix = (await input.prefix(16)).slice(); // a stream's prefix is a copy; a file's may be reused
+    const prefix = await input.prefix(16);
     const codecs = candidates(prefix);
     if (codecs.length === 0) {
       const hex = Array.from(prefix.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');

@@ -118,7 +118,8 @@ class FileInput extends Input {
     return Promise.resolve(this.filename as string);
   }
   async bytes(): Promise<Uint8Array> {
-    return new Uint8Array(await readFile(this.filename as string));
+    const b = await readFile(this.filename as string);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength); // the Buffer's own memory, no copy
   }
   async *blocks(start: number, blockSize = BLOCK_SIZE): AsyncIterable<Uint8Array> {
     const fh = await fsOpen(this.filename as string, 'r');
