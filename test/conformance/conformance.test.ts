@@ -2,8 +2,9 @@
  * Data-driven conformance: every image fixture of every registered format against Pillow 12.3
  * (fixtures/pillow-current-reference.json, made by scripts/make-current-references.mjs from the
  * public corpus). For each file: format, mode, size at open; shape, dtype and the sha256 of the
- * array after load; the frame count and every recorded frame (seek + load); or Pillow's failure
- * at the same stage. Deliberate
+ * array after load; the frame count and every recorded frame (seek + load); `info` against
+ * Pillow 9.4's record where a format has a comparator (./info.ts); or Pillow's failure at the
+ * same stage. Deliberate
  * differences are data (./deviations.ts). Every file under a format's `bad/` folder must fail
  * with a typed error. The folder for a format is `fixtures/<format in lower case>/`.
  */
@@ -12,13 +13,15 @@ import { extname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { open, toArray, ImarrayError, type ErrorCode } from '../../src/index.js';
 import { CODECS, IMAGE_EXTENSIONS } from '../../src/codecs/registry.js';
-import { FIXTURES, PILLOW_CURRENT, sha256, typestr, type CurrentEntry } from '../helpers/fixtures.js';
+import { FIXTURES, PILLOW_94, PILLOW_CURRENT, sha256, typestr, type CurrentEntry } from '../helpers/fixtures.js';
+import { INFO_CHECKS } from './info.js';
 import { DEVIATIONS } from './deviations.js';
 
 const walk = (d: string): string[] =>
   readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
 
 const byFixture = new Map(PILLOW_CURRENT.map((e) => [e.fixture, e]));
+const info94 = new Map(PILLOW_94.map((e) => [e.fixture, e.pillow]));
 
 /** The error code Pillow's exception corresponds to. */
 function codeFor(p: { error: string; stage: string; message: string }): ErrorCode {
@@ -85,6 +88,10 @@ async function checkAgainstPillow(path: string, fixture: string, ref: CurrentEnt
   expect(typestr(a.data), fixture).toBe(p.array.dtype === '|b1' ? '|u1' : p.array.dtype);
   if (dev?.kind === 'values') expect(sha256(a.data), `${fixture}: ours`).toBe(dev.sha256);
   else if (dev?.kind !== 'platform' || dev.exactOn === process.arch) expect(sha256(a.data), fixture).toBe(p.array.sha256_u8 ?? p.array.sha256);
+  // info: against Pillow 9.4's record where both versions open the file (the 12.3 records have none)
+  const old = info94.get(fixture);
+  const checkInfo = INFO_CHECKS[p.format];
+  if (old?.ok === true && checkInfo !== undefined) checkInfo(img, old, fixture);
   for (const [i, f] of (p.frames ?? []).entries()) {
     if (i === 0) continue;
     if (dev?.kind === 'frames' && i >= dev.from) break;

@@ -1,115 +1,23 @@
 /**
- * Every JPEG/MPO file of the shared corpus against Pillow's recorded result: same format,
- * mode, size, info and array hash, or the same failure. Where current Pillow (12.x) differs
- * from the 9.4 that recorded the corpus, imarray follows current Pillow; those files are
- * listed in CURRENT_PILLOW below with what current Pillow does, and checked for it.
+ * JPEG details beyond the conformance harness (test/conformance/ checks every corpus file's
+ * pixels against Pillow 12.3 and its info against 9.4): files where current Pillow differs from
+ * 9.4, the corrupt scan's architecture bound, truncation, orientation, header cuts.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { open, toArray, ImarrayError, type Image } from '../../../src/index.js';
-import { PILLOW_94, EXTRA, fixture, sha256, typestr, bytesMismatch, isBytesRecord, difference, pillowBadExifArray, type PillowOk } from '../../helpers/fixtures.js';
+import { open, toArray } from '../../../src/index.js';
+import { EXTRA, fixture, sha256, difference, pillowBadExifArray } from '../../helpers/fixtures.js';
 
-const JPEGS = PILLOW_94.filter((e) => e.name.startsWith('jpeg/'));
-
-/** Files where current Pillow differs from 9.4 (see README "Pillow versions"). */
-const CURRENT_PILLOW: Record<string, string> = {
-  // 9.4 raised while reading the truncated EXIF's dpi; Pillow >= 10 falls back to (72, 72).
-  'jpeg/truncated_exif_dpi.jpg': 'opens, dpi (72, 72), pixels as the same scan without EXIF',
-  // Pillow >= 10.4 treats Ultra HDR files with an MP index as plain JPEG; the file is cut short.
-  'jpeg/ultrahdr.jpg': 'format JPEG (not MPO), still truncated at load',
-};
-
-/**
- * Corrupt entropy data: libjpeg-turbo's result differs by architecture (most likely its SIMD
- * IDCTs, SSE2 on x64 and NEON on arm64, treating the out-of-range coefficients differently),
- * so off x64 (where the references were made) this file is bounded against Pillow's array
- * instead of hashed. Measured on arm64 (qemu): 47 of 250,000 values differ.
- */
-const PLATFORM_VARIANT: Record<string, string> = {
-  'jpeg/hopper_bad_exif.jpg': 'corrupt scan: SIMD IDCT differs by architecture',
-};
-
-function expectedArrayHash(p: PillowOk): string {
-  return p.array.sha256_u8 ?? p.array.sha256;
-}
-
-/** Compares `info` with Pillow's JSON rendering of it (bytes as {len, sha256}). */
-function expectInfoLike(img: Image, p: PillowOk, name: string): void {
-  const ours = img.info;
-  // Keys: Pillow 9.4's, plus what current Pillow adds (xmp).
-  const keys = Object.keys(ours).filter((k) => k !== 'xmp').sort();
-  expect(keys, name).toEqual(p.info_keys.filter((k) => k !== 'mpoffset').sort());
-  for (const [k, want] of Object.entries(p.info)) {
-    const got = ours[k];
-    if (k === 'dpi' && p.info.jfif_unit === 2) {
-      // Pillow >= 10.2 converts JFIF dots-per-cm to dpi; 9.4 fell back to EXIF's 72.
-      const d = p.info.jfif_density as [number, number];
-      expect(got).toEqual([d[0] * 2.54, d[1] * 2.54]);
-    } else if (k === 'exif' && name === 'jpeg/jfif_unit_cm.jpg') {
-      // Two APP1 Exif segments: Pillow >= 10 appends the second (minus its header), 9.4 kept the first.
-      const w = want as { len: number; sha256: string };
-      expect(sha256((got as Uint8Array).subarray(0, w.len))).toBe(w.sha256);
-      expect(new TextDecoder().decode((got as Uint8Array).subarray(w.len))).toBe('second\0');
-    } else if (isBytesRecord(want)) {
-      expect(bytesMismatch(got, want), `${name} info.${k}`).toBe('');
-    } else if (k === 'photoshop') {
-      const gotKeys = Object.keys(got as object).sort();
-      expect(gotKeys, name).toEqual(Object.keys(want as object).sort());
-      const res = (want as Record<string, unknown>)['1005'];
-      if (res !== undefined) expect((got as Record<string, unknown>)['1005']).toEqual(res);
-    } else {
-      expect(got, `${name} info.${k}`).toEqual(want);
-    }
-  }
-}
-
-describe('JPEG conformance with Pillow (every corpus file)', () => {
-  it('covers all 36 corpus JPEG/MPO files', () => {
-    expect(JPEGS.length).toBe(36);
+describe('JPEG beyond the conformance harness (test/conformance/)', () => {
+  it('hopper_bad_exif.jpg (corrupt scan): Pillow\'s array on x64, within 0.1% of it elsewhere (SIMD IDCTs differ)', async () => {
+    const img = await (await open(fixture('jpeg/hopper_bad_exif.jpg'))).load();
+    const a = toArray(img, { copy: false });
+    const d = difference(a.data, pillowBadExifArray());
+    if (process.arch === 'x64') expect(d.count).toBe(0);
+    // libjpeg-turbo's SIMD IDCTs (SSE2 on x64, NEON on arm64) treat the corrupt scan's
+    // out-of-range coefficients differently: 47 of 250,000 values on arm64 (qemu)
+    else expect(d.count / a.data.length).toBeLessThan(0.001);
   });
-
-  for (const entry of JPEGS) {
-    const p = entry.pillow;
-    const path = fixture(entry.fixture);
-    if (entry.name in CURRENT_PILLOW) continue; // checked below
-    if (p.ok) {
-      it(`${entry.name}: ${p.mode} ${p.size.join('x')} equals Pillow`, async () => {
-        const img = await open(path);
-        expect(img.format).toBe(p.format);
-        expect(img.mode).toBe(p.mode);
-        expect(img.size).toEqual(p.size);
-        expect(img.nFrames).toBe(p.n_frames);
-        expect(img.loaded).toBe(false);
-        expectInfoLike(img, p, entry.name);
-        await img.load();
-        const a = toArray(img, { copy: false });
-        expect(a.shape).toEqual(p.array.shape);
-        expect(typestr(a.data)).toBe(p.array.dtype === '|b1' ? '|u1' : p.array.dtype);
-        if (entry.name in PLATFORM_VARIANT && process.arch !== 'x64') {
-          const d = difference(a.data, pillowBadExifArray());
-          expect(d.count / a.data.length, PLATFORM_VARIANT[entry.name]).toBeLessThan(0.001);
-        } else {
-          expect(sha256(a.data)).toBe(expectedArrayHash(p));
-        }
-      });
-    } else {
-      it(`${entry.name}: fails like Pillow (${p.error} at ${p.stage})`, async () => {
-        const attempt = async (): Promise<void> => {
-          const img = await open(path);
-          expect(p.stage).toBe('asarray');
-          expect(img.mode).toBe(p.mode);
-          expect(img.size).toEqual(p.size);
-          await img.load();
-        };
-        const err: unknown = await attempt().then(() => undefined, (e: unknown) => e);
-        expect(err).toBeInstanceOf(ImarrayError);
-        const code = (err as ImarrayError).code;
-        if (p.error === 'UnidentifiedImageError') expect(code).toBe('ERR_IMARRAY_UNIDENTIFIED');
-        else if (/truncated/.test(p.message)) expect(code).toBe('ERR_IMARRAY_TRUNCATED');
-        else expect(code).toBe('ERR_IMARRAY_DECODE');
-      });
-    }
-  }
 
   it('truncated_exif_dpi.jpg opens like current Pillow (dpi 72) with the pixels Pillow decodes', async () => {
     const img = await open(fixture('jpeg/truncated_exif_dpi.jpg'));
