@@ -65,6 +65,16 @@ async function checkAgainstPillow(path: string, fixture: string, ref: CurrentEnt
     expect(got.stage, `${fixture}: Pillow fails (${p.error}: ${p.message})`).not.toBe('ok');
     if (got.stage === 'ok') return;
     expectCode(got.error, dev?.kind === 'code' ? dev.code : codeFor(p), fixture);
+    if (p.stage !== 'open') {
+      // Pillow opened it and failed at load: so must we, with the header Pillow reported
+      expect(got.stage, `${fixture}: Pillow opens it and fails at load`).toBe('load');
+      const old = info94.get(fixture);
+      if (old !== undefined && !old.ok && old.mode !== undefined) {
+        const img = await open(path);
+        expect([img.mode, img.size], fixture).toEqual([old.mode === 'I' && img.mode === 'I;16' ? 'I;16' : old.mode, old.size]);
+        await img.close();
+      }
+    }
     return;
   }
   if (dev?.kind === 'fails') {
