@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { mutate, mutationsArb, type Mutation } from '../test/reliability/mutate.js';
-import { runCase, seeds, TARGETS, type Target } from '../test/reliability/target.js';
+import { runCase, seeds, targetSpec, TARGETS, type Target } from '../test/reliability/target.js';
 
 const HANG_MS = 2000;
 /** RSS above this after a case is a bug: the fuzz pixel limit bounds one decode to ~16 MB. */
@@ -36,7 +36,7 @@ async function child(target: Target, seed: number, from: number, to: number): Pr
   for (let i = from; i < to; i++) {
     const { file, ms } = caseOf(files, seed, i);
     await send({ i, start: true });
-    let outcome = await runCase(mutate(files[file].bytes, ms), target);
+    let outcome = await runCase(mutate(files[file].bytes, ms, targetSpec(target).codec.fuzz?.fields), target);
     if (process.memoryUsage().rss > RSS_BOUND) outcome = `bug: rss ${String(process.memoryUsage().rss >> 20)} MB after the case`;
     await send({ i, outcome });
   }
@@ -57,7 +57,7 @@ async function parent(): Promise<void> {
       bugs++;
       const { file, ms } = caseOf(files, seed, i);
       const out = `fuzz-out/${target}-seed${String(seed)}-case${String(i)}.bin`;
-      writeFileSync(out, mutate(files[file].bytes, ms));
+      writeFileSync(out, mutate(files[file].bytes, ms, targetSpec(target).codec.fuzz?.fields));
       console.log(`  BUG ${target}:${String(i)} ${files[file].name} ${JSON.stringify(ms)}\n      -> ${outcome} (saved ${out})`);
     };
     const t0 = Date.now();
@@ -113,7 +113,7 @@ async function replay(spec: string): Promise<void> {
   const files = seeds(target);
   const { file, ms } = caseOf(files, Number(arg('seed', '1')), Number(i));
   console.log(files[file].name, JSON.stringify(ms));
-  console.log(await runCase(mutate(files[file].bytes, ms), target));
+  console.log(await runCase(mutate(files[file].bytes, ms, targetSpec(target).codec.fuzz?.fields), target));
 }
 
 if (process.argv.includes('--child')) {

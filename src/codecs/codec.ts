@@ -95,6 +95,15 @@ export interface FuzzSpec {
   /** Fixtures (paths under fixtures/) cut at every byte, or at `cuts` evenly spaced points. */
   readonly truncation?: readonly string[];
   readonly cuts?: number;
+  /** Header fields at fixed offsets the fuzzer sets to edge values (sizes, depths, offsets, counts). */
+  readonly fields?: readonly FuzzField[];
+}
+
+/** A header field: byte offset, width, byte order. */
+export interface FuzzField {
+  readonly at: number;
+  readonly bytes: 1 | 2 | 4;
+  readonly littleEndian?: boolean;
 }
 
 /** A format, declared in one place: its folder's `index.ts` exports one of these. */

@@ -24,7 +24,7 @@ describe('mutation fuzz (fixed seed)', () => {
       await fc.assert(
         fc.asyncProperty(fc.nat({ max: files.length - 1 }), mutationsArb, async (i, ms) => {
           // a hang detector, not a speed limit: generous enough for emulated arm64 on a busy machine
-          const outcome = await runCaseWithin(mutate(files[i].bytes, ms), target, 10_000);
+          const outcome = await runCaseWithin(mutate(files[i].bytes, ms, targetSpec(target).codec.fuzz?.fields), target, 10_000);
           counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
           expect(outcome, `${files[i].name} ${JSON.stringify(ms)}`).not.toMatch(/^bug/);
         }),

@@ -19,7 +19,8 @@ export type Mutation =
   | { op: 'chunkCrc'; chunk: number }
   | { op: 'chunkData'; chunk: number; at: number; value: number }
   | { op: 'dimensions'; width: number; height: number }
-  | { op: 'segmentLength'; segment: number; value: number };
+  | { op: 'segmentLength'; segment: number; value: number }
+  | { op: 'field'; field: number; value: number };
 
 /**
  * Positions are fractions of the file so one mutation means something for any file size;
@@ -40,6 +41,7 @@ export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ op: fc.constant('chunkData' as const), chunk: fc.nat({ max: 40 }), at: frac, value: fc.nat({ max: 255 }) }),
   fc.record({ op: fc.constant('dimensions' as const), width: dim, height: dim }),
   fc.record({ op: fc.constant('segmentLength' as const), segment: fc.nat({ max: 20 }), value: fc.nat({ max: 0xffff }) }),
+  fc.record({ op: fc.constant('field' as const), field: fc.nat({ max: 31 }), value: u32 }),
 );
 
 /** One to four stacked mutations. */
@@ -81,7 +83,10 @@ function pick<T>(list: T[], i: number): T | undefined {
   return list.length === 0 ? undefined : list[i % list.length];
 }
 
-function applyOne(src: Uint8Array, m: Mutation): Uint8Array {
+/** A format's header fields (its descriptor's `fuzz.fields`) for the 'field' mutation. */
+export interface Field { at: number; bytes: 1 | 2 | 4; littleEndian?: boolean }
+
+function applyOne(src: Uint8Array, m: Mutation, fields: readonly Field[]): Uint8Array {
   const n = src.length;
   const at = 'at' in m ? Math.floor(m.at * n) : 0;
   switch (m.op) {
@@ -90,6 +95,17 @@ function applyOne(src: Uint8Array, m: Mutation): Uint8Array {
     case 'insert': { const b = new Uint8Array(n + m.bytes.length); b.set(src.subarray(0, at)); b.set(m.bytes, at); b.set(src.subarray(at), at + m.bytes.length); return b; }
     case 'delete': { const b = new Uint8Array(n - Math.min(m.length, n - at)); b.set(src.subarray(0, at)); b.set(src.subarray(at + m.length), at); return b; }
     case 'truncate': return src.slice(0, at);
+    case 'field': {
+      const b = src.slice();
+      const f = pick([...fields], m.field);
+      if (f !== undefined && f.at + f.bytes <= n) {
+        const dv = new DataView(b.buffer);
+        if (f.bytes === 1) b[f.at] = m.value & 0xff;
+        else if (f.bytes === 2) dv.setUint16(f.at, m.value & 0xffff, f.littleEndian === true);
+        else dv.setUint32(f.at, m.value >>> 0, f.littleEndian === true);
+      }
+      return b;
+    }
     default: break;
   }
   const b = src.slice();
@@ -124,9 +140,9 @@ function applyOne(src: Uint8Array, m: Mutation): Uint8Array {
   return b;
 }
 
-/** Applies the mutations in order to a copy of `src` (never modifies `src`). */
-export function mutate(src: Uint8Array, ms: readonly Mutation[]): Uint8Array {
+/** Applies the mutations in order to a copy of `src` (never modifies `src`); `fields`: the format's header fields. */
+export function mutate(src: Uint8Array, ms: readonly Mutation[], fields: readonly Field[] = []): Uint8Array {
   let b = src;
-  for (const m of ms) b = applyOne(b, m);
+  for (const m of ms) b = applyOne(b, m, fields);
   return b === src ? src.slice() : b;
 }

@@ -9,7 +9,7 @@ import { u32le } from '../../core/bytes.js';
 import type { Input } from '../../core/input.js';
 import { allocate, type ArrayOf, type Mode } from '../../core/modes.js';
 import { unpacker } from '../../pixels/unpack.js';
-import type { Codec, Decoding, Header, OpenOptions } from '../codec.js';
+import type { Codec, Decoding, FuzzField, Header, OpenOptions } from '../codec.js';
 import { decodeRawTile } from '../shared/tile.js';
 import { RLE4, RLE8, bitmapBytesNeeded, parseBitmap, type Bitmap } from './header.js';
 import { decodeBmpRle } from './rle.js';
@@ -54,13 +54,18 @@ function decoding(input: Input, b: Bitmap, format: 'BMP' | 'DIB', options: Requi
 
 const BMP_MODES: Mode[] = ['1', 'L', 'P', 'RGB', 'RGBA'];
 
+/** Data offset, header size, width, height, bit depth, compression, palette size, bitfield masks. */
+const BMP_FIELDS: FuzzField[] = [{ at: 10, bytes: 4, littleEndian: true }, { at: 14, bytes: 4, littleEndian: true }, { at: 18, bytes: 4, littleEndian: true }, { at: 22, bytes: 4, littleEndian: true }, { at: 28, bytes: 2, littleEndian: true }, { at: 30, bytes: 4, littleEndian: true }, { at: 46, bytes: 4, littleEndian: true }, { at: 54, bytes: 4, littleEndian: true }, { at: 58, bytes: 4, littleEndian: true }];
+/** The same fields of a DIB (no 14-byte file header). */
+const DIB_FIELDS: FuzzField[] = BMP_FIELDS.slice(1).map((f) => ({ ...f, at: f.at - 14 }));
+
 export const bmpCodec = {
   format: 'BMP',
   description: 'Windows and OS/2 bitmap (raw, RLE4, RLE8, bitfields)',
   extensions: ['.bmp'],
   mimeTypes: ['image/bmp'],
   modes: BMP_MODES,
-  fuzz: { cases: 800, minSeeds: 40, truncation: ['bmp/g/pal8.bmp', 'bmp/g/rgb24.bmp', 'bmp/g/pal4rle.bmp', 'bmp/g/pal1.bmp'], cuts: 600 },
+  fuzz: { cases: 800, minSeeds: 40, fields: BMP_FIELDS, truncation: ['bmp/g/pal8.bmp', 'bmp/g/rgb24.bmp', 'bmp/g/pal4rle.bmp', 'bmp/g/pal1.bmp'], cuts: 600 },
   accept: (p) => p[0] === 0x42 && p[1] === 0x4d,
   async open(input: Input, options: Required<OpenOptions>, name: string): Promise<Decoding> {
     const head = await input.prefix(18);
@@ -75,7 +80,7 @@ export const dibCodec = {
   extensions: ['.dib'],
   mimeTypes: [],
   modes: BMP_MODES,
-  fuzz: { cases: 800, minSeeds: 1, truncation: ['dib/clipboard.dib'], cuts: 300 },
+  fuzz: { cases: 800, minSeeds: 1, fields: DIB_FIELDS, truncation: ['dib/clipboard.dib'], cuts: 300 },
   accept: (p) => p.length >= 4 && [12, 40, 52, 56, 64, 108, 124].includes(u32le(p, 0)),
   async open(input: Input, options: Required<OpenOptions>, name: string): Promise<Decoding> {
     return decoding(input, await readBitmap(input, 0, 0, false, name), 'DIB', options, name);

@@ -312,7 +312,11 @@ export const gifCodec = {
   extensions: ['.gif'],
   mimeTypes: ['image/gif'],
   modes: ['P', 'L', 'RGB', 'RGBA'],
-  fuzz: { cases: 800, minSeeds: 30, truncation: ['gif/hopper.gif', 'gif/dispose_bgnd.gif', 'gif/gif_anim_trns.gif'], cuts: 400 },
+  fuzz: {
+    cases: 800,
+    minSeeds: 30,
+    // screen size, flags, background; the first descriptor's box and flags where there is no global table
+    fields: [{ at: 6, bytes: 2, littleEndian: true }, { at: 8, bytes: 2, littleEndian: true }, { at: 10, bytes: 1 }, { at: 11, bytes: 1 }, { at: 14, bytes: 2, littleEndian: true }, { at: 16, bytes: 2, littleEndian: true }, { at: 18, bytes: 2, littleEndian: true }, { at: 20, bytes: 2, littleEndian: true }, { at: 22, bytes: 1 }, { at: 23, bytes: 1 }], truncation: ['gif/hopper.gif', 'gif/dispose_bgnd.gif', 'gif/gif_anim_trns.gif'], cuts: 400 },
   accept: (p) => p.length >= 6 && p[0] === 0x47 && p[1] === 0x49 && p[2] === 0x46 && p[3] === 0x38 && (p[4] === 0x37 || p[4] === 0x39) && p[5] === 0x61,
   async open(input: Input, options: Required<OpenOptions>, name: string): Promise<Decoding> {
     const d = new GifDecoding(await input.bytes(), options, name);

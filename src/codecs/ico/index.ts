@@ -156,7 +156,11 @@ export const icoCodec = {
   extensions: ['.ico'],
   mimeTypes: ['image/x-icon', 'image/vnd.microsoft.icon'],
   modes: ['RGBA', '1', 'L', 'LA', 'P', 'RGB', 'I;16'],
-  fuzz: { cases: 400, minSeeds: 8, truncation: ['ico/hopper.ico', 'ico/python.ico'], cuts: 300 },
+  fuzz: {
+    cases: 400,
+    minSeeds: 8,
+    // entry count, first entry's size / colours / bpp / byte size / offset, its bitmap header size and height
+    fields: [{ at: 4, bytes: 2, littleEndian: true }, { at: 6, bytes: 1 }, { at: 7, bytes: 1 }, { at: 8, bytes: 1 }, { at: 12, bytes: 2, littleEndian: true }, { at: 14, bytes: 4, littleEndian: true }, { at: 18, bytes: 4, littleEndian: true }, { at: 22, bytes: 4, littleEndian: true }, { at: 30, bytes: 4, littleEndian: true }], truncation: ['ico/hopper.ico', 'ico/python.ico'], cuts: 300 },
   accept: (p) => p.length >= 4 && p[0] === 0 && p[1] === 0 && p[2] === 1 && p[3] === 0,
   open: openIco,
 } satisfies Codec;
@@ -167,7 +171,10 @@ export const curCodec = {
   extensions: ['.cur'],
   mimeTypes: [],
   modes: ['LA', 'P', 'RGB', 'RGBA'],
-  fuzz: { cases: 300, minSeeds: 3, truncation: ['cur/deerstalker.cur'], cuts: 300 },
+  fuzz: {
+    cases: 300,
+    minSeeds: 3,
+    fields: [{ at: 4, bytes: 2, littleEndian: true }, { at: 6, bytes: 1 }, { at: 7, bytes: 1 }, { at: 18, bytes: 4, littleEndian: true }, { at: 22, bytes: 4, littleEndian: true }, { at: 30, bytes: 4, littleEndian: true }], truncation: ['cur/deerstalker.cur'], cuts: 300 },
   accept: (p) => p.length >= 4 && p[0] === 0 && p[1] === 0 && p[2] === 2 && p[3] === 0,
   open: openCur,
 } satisfies Codec;

@@ -18,7 +18,11 @@ export const pcxCodec = {
   extensions: ['.pcx'],
   mimeTypes: ['image/x-pcx'],
   modes: ['1', 'L', 'P', 'RGB'],
-  fuzz: { cases: 400, minSeeds: 6, truncation: ['pcx/pcx_p.pcx', 'pcx/pcx_rgb.pcx'], cuts: 300 },
+  fuzz: {
+    cases: 400,
+    minSeeds: 6,
+    // version, bits, box, planes, stride
+    fields: [{ at: 1, bytes: 1 }, { at: 3, bytes: 1 }, { at: 4, bytes: 2, littleEndian: true }, { at: 6, bytes: 2, littleEndian: true }, { at: 8, bytes: 2, littleEndian: true }, { at: 10, bytes: 2, littleEndian: true }, { at: 65, bytes: 1 }, { at: 66, bytes: 2, littleEndian: true }], truncation: ['pcx/pcx_p.pcx', 'pcx/pcx_rgb.pcx'], cuts: 300 },
   accept: (p) => p.length >= 2 && p[0] === 10 && [0, 2, 3, 5].includes(p[1]),
   async open(input: Input, options: Required<OpenOptions>, name: string): Promise<Decoding> {
     const s = await input.bytes();

@@ -50,7 +50,7 @@ export const psdCodec = {
   extensions: ['.psd'],
   mimeTypes: ['image/vnd.adobe.photoshop'],
   modes: ['1', 'L', 'P', 'RGB', 'RGBA', 'CMYK'],
-  fuzz: { cases: 300, minSeeds: 8, truncation: ['psd/hopper.psd'], cuts: 300 },
+  fuzz: { cases: 300, minSeeds: 8, fields: [{ at: 12, bytes: 2 }, { at: 14, bytes: 4 }, { at: 18, bytes: 4 }, { at: 22, bytes: 2 }, { at: 24, bytes: 2 }, { at: 26, bytes: 4 }], truncation: ['psd/hopper.psd'], cuts: 300 },
   accept: (p) => p.length >= 4 && p[0] === 0x38 && p[1] === 0x42 && p[2] === 0x50 && p[3] === 0x53,
   async open(input: Input, options: Required<OpenOptions>, name: string): Promise<Decoding> {
     const s = await input.bytes();

@@ -18,7 +18,7 @@ export const qoiCodec = {
   extensions: ['.qoi'],
   mimeTypes: ['image/qoi'],
   modes: ['RGB', 'RGBA'],
-  fuzz: { cases: 400, minSeeds: 5, truncation: ['qoi/op_index.qoi', 'qoi/hopper.qoi'], cuts: 600 },
+  fuzz: { cases: 400, minSeeds: 5, fields: [{ at: 4, bytes: 4 }, { at: 8, bytes: 4 }, { at: 12, bytes: 1 }], truncation: ['qoi/op_index.qoi', 'qoi/hopper.qoi'], cuts: 600 },
   accept: (p) => startsWith(p, 'qoif'),
   async open(input: Input, options: Required<OpenOptions>, name: string): Promise<Decoding> {
     const head = await input.prefix(HEADER_BYTES);

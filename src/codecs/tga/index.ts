@@ -110,7 +110,11 @@ export const tgaCodec = {
   extensions: ['.tga', '.icb', '.vda', '.vst'],
   mimeTypes: ['image/x-tga'],
   modes: ['1', 'L', 'LA', 'P', 'RGB', 'RGBA'],
-  fuzz: { cases: 600, minSeeds: 30, truncation: ['tga/tga_rgb_rle.tga', 'tga/tga_p.tga'], cuts: 400 },
+  fuzz: {
+    cases: 600,
+    minSeeds: 30,
+    // id length, map type, image type, map start / length / depth, size, depth, flags
+    fields: [{ at: 0, bytes: 1 }, { at: 1, bytes: 1 }, { at: 2, bytes: 1 }, { at: 3, bytes: 2, littleEndian: true }, { at: 5, bytes: 2, littleEndian: true }, { at: 7, bytes: 1 }, { at: 12, bytes: 2, littleEndian: true }, { at: 14, bytes: 2, littleEndian: true }, { at: 16, bytes: 1 }, { at: 17, bytes: 1 }], truncation: ['tga/tga_rgb_rle.tga', 'tga/tga_p.tga'], cuts: 400 },
   // TGA has no magic: Pillow's TgaImagePlugin has no _accept and checks the header in _open;
   // imarray checks what the 16 identifying bytes hold (map type, image type, size; open checks
   // the depth) and lists TGA last, after every format with a magic
