@@ -1,5 +1,6 @@
 /**
- * Long mutation fuzz: `npm run fuzz [-- --cases N --seed S --targets png,jpeg-sharp,jpeg-wasm]`.
+ * Long mutation fuzz: `npm run fuzz [-- --cases N --seed S --targets png,jpeg-sharp,gif,...]` (the
+ * targets are the registry's formats and back-ends: test/reliability/target.ts).
  * Each target runs in a child process so a native crash (sharp/libvips) or a synchronous hang
  * is caught: the parent restarts the child after the case that killed or stalled it (no reply
  * within 2 s = hang). Case i of a target is regenerated from (seed + i), so any reported case
