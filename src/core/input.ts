@@ -218,3 +218,21 @@ class StreamInput extends Input {
     }
   }
 }
+
+/** Thrown by a header parser whose header runs past the bytes it was given: read more and parse again. */
+export class NeedMoreBytes extends Error {}
+
+/**
+ * Runs `parse` on a growing prefix of `input` (`first` bytes, then `grow` times more each time)
+ * until it stops throwing NeedMoreBytes; `complete` tells it the prefix is the whole input.
+ */
+export async function parsePrefix<T>(input: Input, first: number, grow: number, parse: (bytes: Uint8Array, complete: boolean) => T): Promise<T> {
+  for (let n = first; ; n *= grow) {
+    const head = await input.prefix(n);
+    try {
+      return parse(head, head.length < n);
+    } catch (e) {
+      if (!(e instanceof NeedMoreBytes)) throw e;
+    }
+  }
+}

@@ -8,6 +8,7 @@
  * declared length runs past the end of the input is *truncated* ("Truncated File Read").
  */
 import { TruncatedImageError, UnidentifiedImageError } from '../../core/errors.js';
+import { NeedMoreBytes } from '../../core/input.js';
 import { startsWith, u16be as u16, u32be as u32 } from '../../core/bytes.js';
 import type { Mode } from '../../core/modes.js';
 import { dpiFromExif, readIfd0 } from '../shared/exif.js';
@@ -27,9 +28,6 @@ export interface JpegHeader {
   sof: number;
 }
 
-/** Raised internally when the prefix read so far ends inside the header. */
-export class NeedMoreData extends Error {}
-
 const SOF_MARKERS = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf, 0xde]);
 const PROGRESSIVE = new Set([0xc2, 0xc6, 0xca, 0xce]);
 const SKIP_MARKERS = new Set([0xc4, 0xcc, 0xda, 0xdc, 0xdd, 0xdf]);
@@ -42,7 +40,7 @@ const latin1 = new TextDecoder('latin1');
 
 /**
  * Parses the header in `data`. When `data` is only a prefix of the file (`complete` false)
- * and the header runs past it, throws {@link NeedMoreData} so the caller can read more.
+ * and the header runs past it, throws {@link NeedMoreBytes} so the caller can read more.
  */
 export function parseJpegHeader(data: Uint8Array, complete: boolean, name = 'JPEG'): JpegHeader {
   const info: ImageInfo = {};
@@ -56,7 +54,7 @@ export function parseJpegHeader(data: Uint8Array, complete: boolean, name = 'JPE
   let cur = 0xff;
 
   const eof = (what: string): never => {
-    if (!complete) throw new NeedMoreData();
+    if (!complete) throw new NeedMoreBytes();
     throw new UnidentifiedImageError(`cannot identify image file ${name}: ${what} at offset ${pos}`);
   };
   const readByte = (): number => (pos < data.length ? (data[pos++]) : eof('end of data between markers'));
@@ -77,7 +75,7 @@ export function parseJpegHeader(data: Uint8Array, complete: boolean, name = 'JPE
       const n = u16(data, pos) - 2;
       if (n < 0) throw new UnidentifiedImageError(`cannot identify image file ${name}: bad segment length ${n + 2} at offset ${at}`);
       if (pos + 2 + n > data.length) {
-        if (!complete) throw new NeedMoreData();
+        if (!complete) throw new NeedMoreBytes();
         throw new TruncatedImageError(
           `Truncated File Read: marker 0x${marker.toString(16).toUpperCase()} at offset ${at} declares ${n} bytes, only ${data.length - pos - 2} left`,
         );

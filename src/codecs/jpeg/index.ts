@@ -6,8 +6,8 @@
  * one has no CMYK or arithmetic decoding (README "Backends").
  */
 import type { Codec, Decoding, OpenOptions } from '../codec.js';
-import type { Input } from '../../core/input.js';
-import { parseJpegHeader, NeedMoreData, type JpegHeader } from './header.js';
+import { parsePrefix, type Input } from '../../core/input.js';
+import { parseJpegHeader, type JpegHeader } from './header.js';
 import { decodeWithSharp } from './sharp.js';
 import { chooseBackend } from '../sharp.js';
 import { jpegWriter } from './write.js';
@@ -15,15 +15,8 @@ import { decodeWithWasm } from './wasm.js';
 import { reorderPixels } from '../../pixels/pack.js';
 
 /** Reads a growing prefix until the marker walk reaches SOS. */
-async function readHeader(input: Input, name: string): Promise<JpegHeader> {
-  for (let n = 65536; ; n *= 4) {
-    const head = await input.prefix(n);
-    try {
-      return parseJpegHeader(head, head.length < n, name);
-    } catch (e) {
-      if (!(e instanceof NeedMoreData)) throw e;
-    }
-  }
+function readHeader(input: Input, name: string): Promise<JpegHeader> {
+  return parsePrefix(input, 65536, 4, (head, complete) => parseJpegHeader(head, complete, name));
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { UnidentifiedImageError } from '../../core/errors.js';
 import type { Mode } from '../../core/modes.js';
+import { NeedMoreBytes } from '../../core/input.js';
 
 /** Pillow's MODES: magic -> mode. */
 export const MAGIC: Readonly<Record<string, Mode>> = {
@@ -12,8 +13,6 @@ export const MAGIC: Readonly<Record<string, Mode>> = {
 
 export const isSpace = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d);
 
-/** Thrown when the header runs past the bytes read so far: read more and parse again. */
-export class NeedMore extends Error {}
 
 export interface PpmHeader {
   magic: string;
@@ -29,13 +28,13 @@ export interface PpmHeader {
   offset: number;
 }
 
-/** Parses the header in `s`; `complete` says `s` is the whole file (no NeedMore then). */
+/** Parses the header in `s`; `complete` says `s` is the whole file (no NeedMoreBytes then). */
 export function parsePpmHeader(s: Uint8Array, complete: boolean, name: string): PpmHeader {
   let p = 0;
   const byte = (): number => {
     if (p >= s.length) {
       if (complete) return -1;
-      throw new NeedMore();
+      throw new NeedMoreBytes();
     }
     return s[p++];
   };

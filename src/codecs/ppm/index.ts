@@ -6,23 +6,16 @@
  * Python's `round`, as Pillow's decoders do.
  */
 import { TruncatedImageError } from '../../core/errors.js';
-import type { Input } from '../../core/input.js';
+import { parsePrefix, type Input } from '../../core/input.js';
 import { allocate, bandCount, type Mode } from '../../core/modes.js';
 import type { ImageInfo } from '../../core/types.js';
 import type { Codec, Decoding, Header, OpenOptions } from '../codec.js';
 import { decodeRawTile } from '../shared/tile.js';
-import { NeedMore, parsePpmHeader, type PpmHeader } from './header.js';
+import { parsePpmHeader, type PpmHeader } from './header.js';
 import { decodePlainBitmap, decodePlainSamples, decodeScaledSamples } from './plain.js';
 
-async function readHeader(input: Input, name: string): Promise<PpmHeader> {
-  for (let n = 1024; ; n *= 8) {
-    const head = await input.prefix(n);
-    try {
-      return parsePpmHeader(head, head.length < n, name);
-    } catch (e) {
-      if (!(e instanceof NeedMore)) throw e;
-    }
-  }
+function readHeader(input: Input, name: string): Promise<PpmHeader> {
+  return parsePrefix(input, 1024, 8, (head, complete) => parsePpmHeader(head, complete, name));
 }
 
 /** The raw decoder's rawmode where Pillow uses it, else undefined (a scaling decoder). */
