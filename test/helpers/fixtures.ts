@@ -114,7 +114,7 @@ export interface CurrentEntry {
 /**
  * Pillow's result for every fixture that has one: Pillow 12.3's for the files of the public
  * corpus (scripts/make-current-references.mjs), and Debian's Pillow for files made here where its
- * behaviour is current Pillow's (fixtures/pillow-local-reference.json, scripts/make-malformed-png.py).
+ * behaviour is current Pillow's (fixtures/pillow-local-reference.json, scripts/make-local-references.py).
  */
 export const PILLOW_CURRENT: CurrentEntry[] = ['pillow-current-reference.json', 'pillow-local-reference.json'].flatMap(
   (f) => (JSON.parse(readFileSync(fixture(f), 'utf8')) as { files: CurrentEntry[] }).files,
