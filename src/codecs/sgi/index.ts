@@ -17,12 +17,16 @@ const MODES: Readonly<Record<string, string>> = {
   '1 1 1': 'L', '1 2 1': 'L', '2 1 1': 'L;16B', '2 2 1': 'L;16B', '1 3 3': 'RGB', '2 3 3': 'RGB;16B', '1 3 4': 'RGBA', '2 3 4': 'RGBA;16B',
 };
 
-/** SgiRleDecode.c's expandrow / expandrow2: one channel of one row into `dest` (every `z`-th sample); 0 ok, 1 stop, -1 overrun. */
+/**
+ * SgiRleDecode.c's expandrow / expandrow2: one channel of one row into `dest` (every `z`-th
+ * sample); 0 ok, 1 stop, -1 a run past the row, -2 a read past the end of the data (both are
+ * Pillow's overrun; -2 is reported as truncation).
+ */
 function expandRow(src: Uint8Array, p: number, n: number, dest: Uint8Array, d: number, z: number, xsize: number, bpc: number): number {
   const last = src.length - 1;
   let x = 0;
   for (; n > 0; n--) {
-    if (p + bpc - 1 > last) return -1;
+    if (p + bpc - 1 > last) return -2;
     const pixel = src[p + bpc - 1];
     p += bpc;
     if (n === 1 && pixel !== 0) return n;
@@ -31,10 +35,10 @@ function expandRow(src: Uint8Array, p: number, n: number, dest: Uint8Array, d: n
     if (x + count > xsize) return -1;
     x += count;
     if ((pixel & 0x80) !== 0) {
-      if (p + bpc * count > last) return -1;
+      if (p + bpc * count > last) return -2;
       for (let k = 0; k < count; k++, p += bpc, d += z * bpc) for (let b = 0; b < bpc; b++) dest[d + b] = src[p + b];
     } else {
-      if (p + bpc > last) return -1;
+      if (p + bpc > last) return -2;
       for (let k = 0; k < count; k++, d += z * bpc) for (let b = 0; b < bpc; b++) dest[d + b] = src[p + b];
       p += bpc;
     }
@@ -102,6 +106,10 @@ export const sgiCodec = {
             if (start < HEADER) throw new DecodeError(`buffer overrun when reading image file ${name} (row ${r} starts at ${start})`);
             const status = expandRow(ptr, start - HEADER, length, row, c * bpc, bands, width, bpc);
             if (status === -1) throw new DecodeError(`buffer overrun when reading image file ${name} (row ${r}, channel ${c})`);
+            if (status === -2) {
+              if (options.loadTruncated) return out;
+              throw new TruncatedImageError(`image file is truncated: ${name} (row ${r}, channel ${c} runs past offset ${all.length})`);
+            }
             if (status === 1) return out; // Pillow stops without an error: later rows stay 0
           }
           unpack(row, 0, out, (height - 1 - r) * width * bands, width, bands);
