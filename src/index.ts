@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * imarray: image files -> ndarray-style typed arrays with Pillow's semantics.
  *
