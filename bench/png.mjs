@@ -100,12 +100,12 @@ export async function run() {
     const grey = name.startsWith('grey');
     const native = {
       imarray: () => imread(file),
-      // the decoder before this session's inflate thread, and still its path for a process's
+      // the decoder without the inflate thread: still its path for a process's
       // first large PNG (while the thread starts) and for concurrent decodes: one thread
       'imarray, one thread (block inflate)': () => imreadWith(file, 'block'),
-      // the decoder before the third session's BlockInflater: node:zlib's public stream (still the fallback)
+      // node:zlib's public stream instead of BlockInflater (still the fallback)
       'imarray, zlib stream (fallback)': () => imreadWith(file, 'stream'),
-      // the decoder as it was before this session: one thread, JavaScript unfilter loops
+      // one thread and the JavaScript unfilter loops
       'imarray before (block inflate, JS unfilter)': () => imreadWith(file, 'block', 'js'),
       'sharp raw': () => (grey ? sharp(file).toColourspace('b-w') : sharp(file)).raw().toBuffer({ resolveWithObject: true }),
       '@napi-rs/image': () => new Transformer(readFileSync(file)).rawPixels(),

@@ -25,8 +25,8 @@ export interface NativeKernel {
 }
 
 /**
- * From this size up glibc's malloc always maps fresh pages (its largest mmap threshold, 32 MiB
- * on 64-bit), so a new array's every page faults on first write; smaller arrays usually reuse
+ * From this size up glibc's malloc always maps fresh pages (this is its largest mmap threshold on
+ * 64-bit), so a new array's every page faults on first write; smaller arrays usually reuse
  * heap pages that are already mapped, where the call would only cost time.
  */
 const PREFAULT_MIN = 32 * 2 ** 20;

@@ -305,7 +305,7 @@ static napi_value Permute(napi_env env, napi_callback_info info) {
 /*
  * prefault(buf: Uint8Array): boolean. Maps in the whole pages inside a fresh output before it
  * is written: one madvise(MADV_POPULATE_WRITE) instead of a page fault per 4 KB as the kernel
- * stores into it (a fresh 48 MB array: ~12,000 faults, about a fifth of the permute's time).
+ * stores into it (docs/internals.md has what the faults cost).
  * The bytes are unchanged (the pages were zero and stay zero). Linux 5.14+; elsewhere, or when
  * the call fails, false and nothing happened.
  */

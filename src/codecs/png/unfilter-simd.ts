@@ -15,7 +15,7 @@
  * instance; it is garbage-collected with it.
  *
  * `acquireSimdRows` returns undefined where WebAssembly SIMD is missing, and for rows over
- * MAX_ROW (~5.6 MB); RowSink then keeps the JavaScript kernels of ./unfilter.ts, which remain
+ * MAX_ROW (what fits the module's declared maximum memory); RowSink then keeps the JavaScript kernels of ./unfilter.ts, which remain
  * the reference the tests compare against.
  */
 import { DecodeError } from '../../core/errors.js';

@@ -11,7 +11,7 @@
 ;; bytes of the following pixel(s): every lane is computed independently, so they only carry
 ;; garbage that the next step's store overwrites. Reads and writes run up to 16 bytes past `n`:
 ;; the caller leaves that slack after every region.
-;; The memory declares a maximum (256 pages = 16 MiB: rows of up to ~5 MB): without one, engines
+;; The memory declares a maximum (MAX_ROW in unfilter-simd.ts follows from it): without one, engines
 ;; that cannot use guard pages (V8 under qemu) reserve the whole 4 GiB range per instance.
 (module
   (memory (export "memory") 1 256)
