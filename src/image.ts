@@ -16,7 +16,7 @@ import { encodeRaster, saveRaster } from './codecs/write.js';
 import type { EncodeFormat } from './codecs/registry.js';
 import type { EncodeOptions } from './codecs/codec.js';
 import { tobytes } from './pixels/encoder.js';
-import { contiguousCopy, isContiguous } from './core/ndarray.js';
+import { isPackedStorage, packedData } from './core/ndarray.js';
 
 export class Image<M extends Mode = Mode> {
   /** 'JPEG', 'PNG', 'MPO'...; null for images made in memory (as Pillow). */
@@ -191,7 +191,7 @@ export class Image<M extends Mode = Mode> {
   /** True when this image is a stride view (flip, rotate, crop...) of another's pixels. */
   get isView(): boolean {
     const p = this.#pixels;
-    return p !== undefined && !(p.offset === 0 && p.data.length === p.size && isContiguous(p));
+    return p !== undefined && !isPackedStorage(p);
   }
 
   /**
@@ -227,8 +227,7 @@ export class Image<M extends Mode = Mode> {
 
   /** @internal Packed storage; a view is copied out into new packed storage. */
   _storage(what = 'toArray'): ArrayOf<M> {
-    const p = this._pixels(what);
-    return this.isView ? contiguousCopy(p).data : p.data;
+    return packedData(this._pixels(what));
   }
 }
 

@@ -9,7 +9,8 @@ import { extname } from 'node:path';
 import { UnsupportedError, invalidArgument } from '../core/errors.js';
 import type { Raster } from '../core/types.js';
 import { convert } from '../pixels/convert/index.js';
-import { contiguousCopy, isContiguous } from '../core/ndarray.js';
+import ndarray from 'ndarray';
+import { isPackedStorage, packedData } from '../core/ndarray.js';
 import type { EncodeOptions, Writer } from './codec.js';
 import { WRITERS, writerForExtension, type EncodeFormat } from './registry.js';
 
@@ -27,7 +28,7 @@ export async function encodeRaster(r: Raster, format: EncodeFormat, options: Enc
   if (to === undefined) throw new UnsupportedError(`cannot write mode ${r.mode} as ${format.toUpperCase()}`);
   writer.checkOptions?.(options);
   let src: Raster = to === r.mode ? r : convert(r, to);
-  if (!isContiguous(src.pixels) || src.pixels.offset !== 0) src = { ...src, pixels: contiguousCopy(src.pixels) };
+  if (!isPackedStorage(src.pixels)) src = { ...src, pixels: ndarray(packedData(src.pixels), src.pixels.shape.slice()) };
   const bytes = await writer.write(src, options);
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -31,6 +31,16 @@ export function isContiguous(arr: NdArray<TypedArray>): boolean {
   return arr.shape.every((n, i) => n <= 1 || arr.stride[i] === want[i]);
 }
 
+/** True when `arr` is exactly its storage: row-major, packed, from element 0 to the end of `data`. */
+export function isPackedStorage(arr: NdArray<TypedArray>): boolean {
+  return arr.offset === 0 && arr.data.length === arr.size && isContiguous(arr);
+}
+
+/** `arr`'s own storage where it is packed (no copy), else its values copied into new packed storage. */
+export function packedData<D extends TypedArray>(arr: NdArray<D>): D {
+  return isPackedStorage(arr) ? arr.data : contiguousCopy(arr).data;
+}
+
 /** A new owned, row-major array with the same values. Exactly one pass over the data. */
 export function contiguousCopy<D extends TypedArray>(arr: NdArray<D>): NdArray<D> {
   const shape = arr.shape.slice();
