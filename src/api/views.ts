@@ -10,6 +10,7 @@ import ndarray from 'ndarray';
 import type { NdArray } from 'ndarray';
 import { rewrap } from '../core/ndarray.js';
 import { invalidArgument } from '../core/errors.js';
+import { pyRound } from '../core/numbers.js';
 import { Image, fromStorage } from '../image.js';
 import { allocate, type ArrayOf, type Mode } from '../core/modes.js';
 import type { TypedArray } from '../core/ndarray.js';
@@ -65,8 +66,7 @@ function checkBox(box: unknown): [number, number, number, number] {
     throw invalidArgument('box', '[left, upper, right, lower] of finite numbers', box);
   }
   // Pillow: Python round() (half to even), then int.
-  const r = (v: number) => { const f = Math.floor(v); const d = v - f; return d > 0.5 || (d === 0.5 && f % 2 !== 0) ? f + 1 : f; };
-  const [l, u, rt, lo] = (box as number[]).map(r) as [number, number, number, number];
+  const [l, u, rt, lo] = (box as number[]).map(pyRound) as [number, number, number, number];
   if (rt < l) throw invalidArgument('box', "right >= left (Pillow: Coordinate 'right' is less than 'left')", box);
   if (lo < u) throw invalidArgument('box', "lower >= upper (Pillow: Coordinate 'lower' is less than 'upper')", box);
   return [l, u, rt, lo];

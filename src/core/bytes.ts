@@ -30,6 +30,7 @@ export const u32le = (s: Uint8Array, o: number): number => {
 };
 export const i32le = (s: Uint8Array, o: number): number => u32le(s, o) | 0;
 export const i16le = (s: Uint8Array, o: number): number => (u16le(s, o) << 16) >> 16;
+export const i16be = (s: Uint8Array, o: number): number => (u16be(s, o) << 16) >> 16;
 
 /** True when `s` starts with the bytes of the ASCII string `text` at `o`. */
 export function startsWith(s: Uint8Array, text: string, o = 0): boolean {

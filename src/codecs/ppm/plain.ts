@@ -7,15 +7,8 @@
 import { DecodeError } from '../../core/errors.js';
 import type { TypedArray } from '../../core/ndarray.js';
 import { isSpace } from './header.js';
+import { pyRound } from '../../core/numbers.js';
 
-/** Python's round(): halves go to the even integer. */
-export function pyRound(x: number): number {
-  const f = Math.floor(x);
-  const d = x - f;
-  if (d > 0.5) return f + 1;
-  if (d < 0.5) return f;
-  return f % 2 === 0 ? f : f + 1;
-}
 
 /** The data with `#` comments removed (through the CR or LF that ends each), as Pillow's `_ignore_comments`. */
 function withoutComments(src: Uint8Array, start: number): Uint8Array {

@@ -5,7 +5,7 @@
  * Layers themselves (Pillow's `seek(1..n)`) are not decoded yet.
  */
 import { TruncatedImageError, UnidentifiedImageError, UnsupportedError } from '../../core/errors.js';
-import { u16be, u32be } from '../../core/bytes.js';
+import { i16be as i16, u16be, u32be } from '../../core/bytes.js';
 import type { Input } from '../../core/input.js';
 import { allocate, bandCount, type Mode } from '../../core/modes.js';
 import type { ImageInfo, Palette } from '../../core/types.js';
@@ -19,7 +19,6 @@ const MODES: Readonly<Record<string, [Mode, number]>> = {
   '0 1': ['1', 1], '0 8': ['L', 1], '1 8': ['L', 1], '2 8': ['P', 1], '3 8': ['RGB', 3], '4 8': ['CMYK', 4], '7 8': ['L', 1], '8 8': ['L', 1],
 };
 
-const i16 = (s: Uint8Array, o: number): number => (u16be(s, o) << 16) >> 16;
 
 /** Pillow's `_layerinfo` count: layer records with at most 4 channels (others are skipped). */
 function layerCount(s: Uint8Array, at: number, size: number): number {

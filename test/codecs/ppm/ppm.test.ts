@@ -1,7 +1,7 @@
 /** PNM details the corpus files do not reach: Python's rounding, comments inside header tokens, ASCII edge cases, limits. */
 import { describe, expect, it } from 'vitest';
 import { open, toArray } from '../../../src/index.js';
-import { pyRound } from '../../../src/codecs/ppm/plain.js';
+import { pyRound } from '../../../src/core/numbers.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const read = async (s: string | Uint8Array, loadTruncated = false) => toArray(await (await open(typeof s === 'string' ? enc(s) : s, { loadTruncated })).load());
