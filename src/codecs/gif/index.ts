@@ -9,7 +9,10 @@
 import { DecodeError, TruncatedImageError, UnidentifiedImageError } from '../../core/errors.js';
 import type { Input } from '../../core/input.js';
 import { checkDecompressionBomb } from '../../core/limits.js';
-import type { Box, ImageInfo } from '../../core/types.js';
+import ndarray from 'ndarray';
+import type { Box, ImageInfo, Raster } from '../../core/types.js';
+import { convert, paletteEntries } from '../../pixels/convert/index.js';
+import { cropRegion, fillRegion, pasteRegion } from '../shared/canvas.js';
 import type { Codec, Decoding, Header, LoadOptions, OpenOptions } from '../codec.js';
 import { lzwDecode } from '../shared/lzw.js';
 import { frameData, parseFrame, parseScreen, type GifFrame, type GifScreen } from './parse.js';
@@ -20,26 +23,24 @@ const BANDS: Record<CanvasMode, number> = { P: 1, L: 1, RGB: 3, RGBA: 4 };
 /** A packed region (Pillow's dispose image): its mode and pixels. */
 interface Region { mode: CanvasMode; box: Box; data: Uint8Array }
 
-/** RGB of palette entry `i` as Pillow's convert sees a P image: the file's entries, then a grey ramp. */
-function paletteTable(palette: Uint8Array | false | undefined): Uint8Array {
-  const t = new Uint8Array(768);
-  for (let i = 0; i < 256; i++) t.fill(i, i * 3, i * 3 + 3);
-  if (palette) t.set(palette.subarray(0, 768));
-  return t;
-}
+/** Pillow's 256 RGBA entries of a P image with this palette (then a grey ramp), as convert uses them. */
+const table = (palette: Uint8Array | false | undefined): Uint8Array => paletteEntries(palette ? { mode: 'RGB', colors: palette } : undefined);
 
-/** Copies a region into a canvas as Pillow's core paste does for equal pixel sizes (RGB onto RGBA gets alpha 255). */
-function pasteRegion(canvas: Uint8Array, width: number, mode: CanvasMode, r: Region): void {
-  const [x0, y0, x1, y1] = r.box;
+/**
+ * Copies a region into a canvas as Pillow's core paste does: equal pixel sizes copy as they are
+ * (RGB onto RGBA gets alpha 255, RGBA onto RGB drops it, one band onto three or four is grey).
+ */
+function pasteInto(canvas: Uint8Array, width: number, mode: CanvasMode, r: Region): void {
   const cb = BANDS[mode];
   const rb = BANDS[r.mode];
+  if (cb === rb) {
+    pasteRegion(canvas, width, cb, r.box, r.data);
+    return;
+  }
+  const [x0, y0, x1, y1] = r.box;
   for (let y = y0, i = 0; y < y1; y++) {
     for (let x = x0; x < x1; x++, i += rb) {
       const o = (y * width + x) * cb;
-      if (cb === 1) {
-        canvas[o] = r.data[i];
-        continue;
-      }
       const grey = rb === 1;
       canvas[o] = r.data[i];
       canvas[o + 1] = r.data[grey ? i : i + 1];
@@ -49,19 +50,12 @@ function pasteRegion(canvas: Uint8Array, width: number, mode: CanvasMode, r: Reg
   }
 }
 
-function fillRegion(mode: CanvasMode, box: Box, value: readonly number[]): Region {
-  const n = (box[2] - box[0]) * (box[3] - box[1]);
-  const bands = BANDS[mode];
-  const data = new Uint8Array(n * bands);
-  for (let i = 0; i < n * bands; i += bands) for (let c = 0; c < bands; c++) data[i + c] = value[c];
-  return { mode, box, data };
-}
-
-function cropRegion(canvas: Uint8Array, width: number, mode: CanvasMode, box: Box): Region {
-  const bands = BANDS[mode];
-  const [x0, y0, x1, y1] = box;
-  const data = new Uint8Array((x1 - x0) * (y1 - y0) * bands);
-  for (let y = y0; y < y1; y++) data.set(canvas.subarray((y * width + x0) * bands, (y * width + x1) * bands), (y - y0) * (x1 - x0) * bands);
+/** A `mode` region of `box`'s size filled with one pixel value (Pillow's `Image.core.fill`). */
+function filled(mode: CanvasMode, box: Box, value: readonly number[]): Region {
+  const w = box[2] - box[0];
+  const h = box[3] - box[1];
+  const data = new Uint8Array(w * h * BANDS[mode]);
+  fillRegion(data, w, BANDS[mode], [0, 0, w, h], value);
   return { mode, box, data };
 }
 
@@ -134,7 +128,7 @@ class GifDecoding {
       this.height = Math.max(fr.box[3], this.height);
       checkDecompressionBomb(this.width, this.height, this.options.maxImagePixels);
     }
-    if (this.dispose !== undefined && this.canvas !== undefined) pasteRegion(this.canvas, this.canvasSize[0], this.canvasMode, this.dispose);
+    if (this.dispose !== undefined && this.canvas !== undefined) pasteInto(this.canvas, this.canvasSize[0], this.canvasMode, this.dispose);
     this.framePalette = fr.palette !== undefined ? fr.palette : this.screen.palette;
     if (index === 0) {
       this.mode = this.framePalette ? 'P' : 'L';
@@ -142,7 +136,10 @@ class GifDecoding {
     } else if (this.mode === 'P' && this.canvas !== undefined) {
       const t = this.info.transparency;
       this.mode = typeof t === 'number' ? 'RGBA' : 'RGB';
-      this.canvas = this.fromIndices(this.canvas, paletteTable(this.palette0), typeof t === 'number' ? t : undefined, this.mode);
+      // Pillow: putpalettealpha(t, 0) and convert, i.e. convert('RGBA') with the transparency
+      const [w, h] = this.canvasSize;
+      const p: Raster<'P'> = { mode: 'P', width: w, height: h, info: typeof t === 'number' ? { transparency: t } : {}, palette: this.palette0 && { mode: 'RGB', colors: this.palette0 }, pixels: ndarray(this.canvas, [h, w]) };
+      this.canvas = convert(p, this.mode).pixels.data;
       this.canvasMode = this.mode;
       delete this.info.transparency;
     }
@@ -174,32 +171,18 @@ class GifDecoding {
     if (this.disposalMethod === 2) {
       checkDecompressionBomb(box[2] - box[0], box[3] - box[1], this.options.maxImagePixels);
       const t = typeof this.info.transparency === 'number' ? this.info.transparency : fr.transparency;
-      if (t !== undefined) return rgbCanvas ? fillRegion('RGBA', box, [...this.rgb(t), 0]) : fillRegion('P', box, [t]);
+      if (t !== undefined) return rgbCanvas ? filled('RGBA', box, [...this.rgb(t), 0]) : filled('P', box, [t]);
       const bg = typeof this.info.background === 'number' ? this.info.background : 0;
-      return rgbCanvas ? fillRegion('RGB', box, this.rgb(bg)) : fillRegion('P', box, [bg]);
+      return rgbCanvas ? filled('RGB', box, this.rgb(bg)) : filled('P', box, [bg]);
     }
     if (this.disposalMethod === 3) {
-      if (index > 0 && this.canvas !== undefined) return cropRegion(this.canvas, this.canvasSize[0], this.mode, box);
+      if (index > 0 && this.canvas !== undefined) return { mode: this.canvasMode, box, data: cropRegion(this.canvas, this.canvasSize[0], BANDS[this.canvasMode], box) as Uint8Array };
       if (fr.transparency !== undefined) {
         checkDecompressionBomb(box[2] - box[0], box[3] - box[1], this.options.maxImagePixels);
-        return rgbCanvas ? fillRegion('RGBA', box, [...this.rgb(fr.transparency), 0]) : fillRegion('P', box, [fr.transparency]);
+        return rgbCanvas ? filled('RGBA', box, [...this.rgb(fr.transparency), 0]) : filled('P', box, [fr.transparency]);
       }
     }
     return undefined;
-  }
-
-  /** P indices -> RGB or RGBA through `table` (alpha 0 at index `t`). */
-  private fromIndices(src: Uint8Array, table: Uint8Array, t: number | undefined, mode: 'RGB' | 'RGBA'): Uint8Array {
-    const bands = mode === 'RGBA' ? 4 : 3;
-    const out = new Uint8Array(src.length * bands);
-    for (let i = 0, o = 0; i < src.length; i++, o += bands) {
-      const v = src[i];
-      out[o] = table[v * 3];
-      out[o + 1] = table[v * 3 + 1];
-      out[o + 2] = table[v * 3 + 2];
-      if (bands === 4) out[o + 3] = v === t ? 0 : 255;
-    }
-    return out;
   }
 
   /** Decodes frame `fr` into the 1-byte canvas `dest` (width `w`), skipping index `skip` (-1: none). */
@@ -248,11 +231,11 @@ class GifDecoding {
     const temp = new Uint8Array(w * h);
     if (this.framePalette) temp.fill(fr.transparency ?? 0);
     this.decodeFrame(fr, temp, w, -1);
-    const table = paletteTable(this.framePalette);
+    const entries = table(this.framePalette);
     const mode = this.mode;
     const bands = BANDS[mode];
-    const same = this.canvasMode === mode ? prev : mode === 'RGB' ? this.toRgb(prev) : this.fromRgb(prev);
-    const base = pw === w && ph === h ? (same === prev ? prev.slice() : same) : expand(same, pw, ph, w, h, bands, mode === 'RGBA' ? [0, 0, 0, 0] : [table[0], table[1], table[2]]);
+    const same = this.canvasMode === mode ? prev : this.canvasAs(prev, pw, ph, mode);
+    const base = pw === w && ph === h ? (same === prev ? prev.slice() : same) : expand(same, pw, ph, w, h, bands, mode === 'RGBA' ? [0, 0, 0, 0] : [entries[0], entries[1], entries[2]]);
     const t = fr.transparency;
     const [x0, y0, x1, y1] = fr.box;
     for (let y = y0; y < y1; y++) {
@@ -260,28 +243,20 @@ class GifDecoding {
         const v = temp[y * w + x];
         if (t !== undefined && v === t) continue; // alpha 0 in the mask: the canvas shows through
         const o = (y * w + x) * bands;
-        base[o] = table[v * 3];
-        base[o + 1] = table[v * 3 + 1];
-        base[o + 2] = table[v * 3 + 2];
+        base[o] = entries[v * 4];
+        base[o + 1] = entries[v * 4 + 1];
+        base[o + 2] = entries[v * 4 + 2];
         if (bands === 4) base[o + 3] = 255;
       }
     }
     return this.finish(base);
   }
 
-  private toRgb(rgba: Uint8Array): Uint8Array {
-    const out = new Uint8Array((rgba.length / 4) * 3);
-    for (let i = 0, o = 0; i < rgba.length; i += 4, o += 3) out.set(rgba.subarray(i, i + 3), o);
-    return out;
-  }
-
-  private fromRgb(rgb: Uint8Array): Uint8Array {
-    const out = new Uint8Array((rgb.length / 3) * 4);
-    for (let i = 0, o = 0; i < rgb.length; i += 3, o += 4) {
-      out.set(rgb.subarray(i, i + 3), o);
-      out[o + 3] = 255;
-    }
-    return out;
+  /** The previous canvas (`canvasMode`, `w` x `h`) in `mode`: RGBA drops its alpha, RGB gains alpha 255 (Pillow's convert). */
+  private canvasAs(prev: Uint8Array, w: number, h: number, mode: 'RGB' | 'RGBA'): Uint8Array {
+    const from = this.canvasMode as 'RGB' | 'RGBA';
+    const r: Raster<'RGB' | 'RGBA'> = { mode: from, width: w, height: h, info: {}, palette: undefined, pixels: ndarray(prev, [h, w, BANDS[from]]) };
+    return convert(r, mode).pixels.data;
   }
 
   private finish(out: Uint8Array): Uint8Array {

@@ -7,7 +7,7 @@
  * applies tRNS to the palette.
  */
 import { UnsupportedError, invalidArgument } from '../../core/errors.js';
-import type { ImageInfo, Raster } from '../../core/types.js';
+import type { ImageInfo, Palette, Raster } from '../../core/types.js';
 import ndarray from 'ndarray';
 import { allocate, bandCount, isMode, shapeOf, type Mode } from '../../core/modes.js';
 import { rowSource, rowsPerBlock } from '../blocks.js';
@@ -27,9 +27,8 @@ export interface ConvertOptions {
 const BLOCK_BYTES = 1 << 18;
 
 /** Pillow's 256 RGBA palette entries of a P image; past the file's palette, the grey ramp. */
-export function paletteEntries(img: Raster): Uint8Array {
+export function paletteEntries(pal: Palette | undefined): Uint8Array {
   const table = greyPalette();
-  const pal = img.palette;
   if (pal === undefined) return table;
   const step = pal.mode === 'RGBA' ? 4 : 3;
   for (let i = 0; i < 256 && i * step + step <= pal.colors.length; i++) {
@@ -144,7 +143,7 @@ export function planImageConversion(img: Raster, mode: Mode | undefined, options
     throw new UnsupportedError(`conversion from ${img.mode} to ${target} (palette quantization) not supported`);
   }
 
-  const palette = img.mode === 'P' ? paletteEntries(img) : undefined;
+  const palette = img.mode === 'P' ? paletteEntries(img.palette) : undefined;
   let kernel: Kernel | undefined;
   if (hasTrns) {
     if ((['1', 'L', 'I', 'I;16'].includes(img.mode) || img.mode === 'RGB') && (target === 'LA' || target === 'RGBA')) {
