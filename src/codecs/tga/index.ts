@@ -6,7 +6,7 @@
  */
 import { TruncatedImageError, UnidentifiedImageError } from '../../core/errors.js';
 import { u16le, u32le, startsWith } from '../../core/bytes.js';
-import type { Input } from '../../core/input.js';
+import { Input } from '../../core/input.js';
 import { allocate, bandCount, type ArrayOf, type Mode } from '../../core/modes.js';
 import type { ImageInfo, Palette } from '../../core/types.js';
 import { rowBytes, unpacker } from '../../pixels/unpack.js';
@@ -131,17 +131,18 @@ export const tgaCodec = {
         const out = into ?? allocate(h.mode, h.width, h.height);
         const bands = bandCount(h.mode);
         const unpack = h.rawmode === undefined ? undefined : unpacker(h.mode, h.rawmode);
+        // RLE data and an RGBA file's footer need the whole file: read it once for both
+        const all = h.rle || h.mode === 'RGBA' ? await input.bytes() : undefined;
         if (h.rawmode !== undefined && unpack !== undefined) {
-          if (h.rle) {
-            const rows = decodeTgaRle(await input.bytes(), h.dataOffset, Math.floor(h.depth / 8), rowBytes(unpack, h.width), unpack.unpack, out, h.width, h.height, bands, h.bottomUp, name);
+          if (all !== undefined && h.rle) {
+            const rows = decodeTgaRle(all, h.dataOffset, Math.floor(h.depth / 8), rowBytes(unpack, h.width), unpack.unpack, out, h.width, h.height, bands, h.bottomUp, name);
             if (rows < h.height && !options.loadTruncated) throw new TruncatedImageError(`image file is truncated: ${name} (${rows} of ${h.height} rows of RLE data)`);
           } else {
-            await decodeRawTile(input, { offset: h.dataOffset, rawmode: h.rawmode, bottomUp: h.bottomUp }, { out, mode: h.mode, width: h.width, height: h.height }, name, options.loadTruncated);
+            await decodeRawTile(all === undefined ? input : Input.from(all), { offset: h.dataOffset, rawmode: h.rawmode, bottomUp: h.bottomUp }, { out, mode: h.mode, width: h.width, height: h.height }, name, options.loadTruncated);
           }
         }
-        if (h.mode === 'RGBA') {
+        if (all !== undefined && h.mode === 'RGBA') {
           // v2 footer: extension area's attributes type 0 means "no alpha"
-          const all = await input.bytes();
           const f = all.length - 26;
           if (f >= 0 && startsWith(all, 'TRUEVISION-XFILE.\0', f + 8)) {
             const ext = u32le(all, f);
