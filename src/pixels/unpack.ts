@@ -10,6 +10,7 @@
  */
 import type { Mode } from '../core/modes.js';
 import type { TypedArray } from '../core/ndarray.js';
+import { simdPermute } from '../kernels/swizzle.js';
 
 export type Unpacker = (src: Uint8Array, so: number, dst: TypedArray, d: number, n: number, step: number) => void;
 
@@ -55,7 +56,7 @@ function bytes(inBytes: number, pick: readonly number[], invert = false): Unpack
       }
     };
   }
-  return (src, so, dst, d, n, step) => {
+  const scalar: Unpacker = (src, so, dst, d, n, step) => {
     for (let i = 0; i < n; i++) {
       const s = so + i * inBytes;
       const o = d + i * step;
@@ -65,6 +66,14 @@ function bytes(inBytes: number, pick: readonly number[], invert = false): Unpack
         dst[o + c] = invert && p >= 0 ? 255 - v : v;
       }
     }
+  };
+  // a byte permutation of whole 3- or 4-byte pixels (BGR, BGRA, ABGR...): the SIMD permute kernel
+  const permutes = !invert && inBytes === bands && (bands === 3 || bands === 4) && new Set(pick).size === bands && pick.every((p) => p >= 0 && p < bands);
+  if (!permutes) return scalar;
+  return (src, so, dst, d, n, step) => {
+    const simd = step === bands && dst instanceof Uint8Array ? simdPermute(bands, pick) : undefined;
+    if (simd !== undefined && dst instanceof Uint8Array) simd(src, so, dst, d, n);
+    else scalar(src, so, dst, d, n, step);
   };
 }
 
