@@ -24,7 +24,7 @@ import type { Kernel } from '../pixels/convert/kernels.js';
 import { shuffle, type Packer } from '../pixels/pack.js';
 import { contiguousCopy, isContiguous, rewrap, type TypedArray } from '../core/ndarray.js';
 import { markReadonly } from '../core/readonly.js';
-import { convertedRows, rowSource, rowsPerBlock } from '../pixels/blocks.js';
+import { BLOCK_BYTES, convertedRows, rowSource, rowsPerBlock } from '../pixels/blocks.js';
 import { wasmPlanes } from '../kernels/planes.js';
 import { nativeKernel, prefaultFresh } from '../kernels/native.js';
 
@@ -67,8 +67,6 @@ export type ToArrayResult<M extends Mode, O> = O extends { dtype: infer D extend
     : ArrayOf<M>;
 
 type AnyArray = OutDTypeArrays[OutDType];
-/** Source bytes per block. */
-const BLOCK_BYTES = 1 << 18;
 
 function perChannel(name: string, v: number | readonly number[] | undefined, channels: number, dflt: number): number[] {
   if (v === undefined) return new Array<number>(channels).fill(dflt);

@@ -46,6 +46,9 @@ export function rowSource<D extends TypedArray>(arr: NdArray<D>): RowSource<D> {
   };
 }
 
+/** Source bytes per block of the row pipelines: small enough to stay in cache. */
+export const BLOCK_BYTES = 1 << 18;
+
 /** Rows per block so that one block of `rowBytes`-byte rows is about `bufsize` bytes. */
 export function rowsPerBlock(rowBytes: number, bufsize: number): number {
   return Math.max(1, Math.floor(bufsize / Math.max(1, rowBytes)));

@@ -13,7 +13,7 @@
 import { InvalidArgumentError, UnsupportedError, invalidArgument } from '../core/errors.js';
 import type { Raster } from '../core/types.js';
 import { DTYPES, MODES, bandCount, type Mode } from '../core/modes.js';
-import { convertedRows, rowSource, rowsPerBlock } from './blocks.js';
+import { BLOCK_BYTES, convertedRows, rowSource, rowsPerBlock } from './blocks.js';
 import { isContiguous } from '../core/ndarray.js';
 import { planImageConversion, type ConvertOptions } from './convert/index.js';
 import type { Kernel } from './convert/kernels.js';
@@ -21,8 +21,6 @@ import { findPacker, IDENTITY, RAWMODES, type PackerInfo } from './pack.js';
 
 /** Base modes tried, in order, for a raw mode the image's own mode cannot pack. */
 const BASES: readonly Mode[] = ['RGB', 'RGBA', 'L', '1', 'I;16', 'I', 'F', 'CMYK', 'LA'];
-/** Source bytes per block when the caller does not choose (encodeInto, tobytes). */
-const BLOCK_BYTES = 1 << 18;
 
 interface Plan {
   rowBytes: number;

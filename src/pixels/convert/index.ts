@@ -10,7 +10,7 @@ import { UnsupportedError, invalidArgument } from '../../core/errors.js';
 import type { ImageInfo, Palette, Raster } from '../../core/types.js';
 import ndarray from 'ndarray';
 import { allocate, bandCount, isMode, shapeOf, type Mode } from '../../core/modes.js';
-import { rowSource, rowsPerBlock } from '../blocks.js';
+import { BLOCK_BYTES, rowSource, rowsPerBlock } from '../blocks.js';
 import type { TypedArray } from '../../core/ndarray.js';
 import { planConversion, greyPalette } from './plan.js';
 import * as k from './kernels.js';
@@ -23,8 +23,6 @@ export interface ConvertOptions {
   dither?: 'floydsteinberg' | 'none';
 }
 
-/** Bytes of source per kernel call: big enough to amortise the call, small enough for cache. */
-const BLOCK_BYTES = 1 << 18;
 
 /** Pillow's 256 RGBA palette entries of a P image; past the file's palette, the grey ramp. */
 export function paletteEntries(pal: Palette | undefined): Uint8Array {

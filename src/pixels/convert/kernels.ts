@@ -277,3 +277,30 @@ export function bilevelDither(width: number, stride: 1 | 3 | 4): Kernel {
     }
   };
 }
+
+// ---- premultiplied alpha (LA <-> La, RGBA <-> RGBa) ----------------------------------------
+
+/** Convert.c `rgbA2rgba` / `lA2la`: every colour band times alpha, `MULDIV255`. */
+export function premultiply(bands: 2 | 4): Kernel {
+  return (src, si, dst, di, n) => {
+    for (let i = 0, s = si, o = di; i < n; i++, s += bands, o += bands) {
+      const a = src[s + bands - 1] ?? 0;
+      for (let b = 0; b < bands - 1; b++) dst[o + b] = muldiv255(src[s + b] ?? 0, a);
+      dst[o + bands - 1] = a;
+    }
+  };
+}
+
+/** Convert.c `rgba2rgbA` / `la2lA`: `255 * c / alpha` truncated and clipped; alpha 0 and 255 copy. */
+export function unpremultiply(bands: 2 | 4): Kernel {
+  return (src, si, dst, di, n) => {
+    for (let i = 0, s = si, o = di; i < n; i++, s += bands, o += bands) {
+      const a = src[s + bands - 1] ?? 0;
+      for (let b = 0; b < bands - 1; b++) {
+        const c = src[s + b] ?? 0;
+        dst[o + b] = a === 255 || a === 0 ? c : clip8(Math.trunc((255 * c) / a));
+      }
+      dst[o + bands - 1] = a;
+    }
+  };
+}

@@ -61,6 +61,9 @@ const TABLE: Partial<Record<`${Mode}>${Mode}`, Factory>> = {
 
   'CMYK>RGB': of(k.cmyk2rgb(3)), 'CMYK>RGBA': of(k.cmyk2rgb(4)), 'CMYK>RGBX': of(k.cmyk2rgb(4)),
 
+  'LA>La': of(k.premultiply(2)), 'La>LA': of(k.unpremultiply(2)),
+  'RGBA>RGBa': of(k.premultiply(4)), 'RGBa>RGBA': of(k.unpremultiply(4)),
+
   'I;16>I': of(k.widen), 'I;16>F': of(k.widen), 'I;16>L': of(k.i16l), 'I;16>RGB': of(k.i16rgb),
 };
 
