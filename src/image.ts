@@ -17,6 +17,9 @@ import type { EncodeFormat } from './codecs/registry.js';
 import type { EncodeOptions } from './codecs/codec.js';
 import { tobytes } from './pixels/encoder.js';
 import { isPackedStorage, packedData } from './core/ndarray.js';
+import type { Box } from './core/types.js';
+import { reduceRaster, resizeRaster, type ResizeOptions } from './pixels/resize/index.js';
+import { thumbnailRaster, type ThumbnailOptions } from './pixels/resize/ops.js';
 
 export class Image<M extends Mode = Mode> {
   /** 'JPEG', 'PNG', 'MPO'...; null for images made in memory (as Pillow). */
@@ -139,6 +142,33 @@ export class Image<M extends Mode = Mode> {
   async convert<N extends Mode>(mode?: N, options?: ConvertOptions): Promise<Image<N>> {
     await this.load();
     return fromRaster(convert(this._raster('convert'), mode, options));
+  }
+
+  /**
+   * Pillow `resize(size, resample, box, reducing_gap)`: a new loaded image of `[width, height]`
+   * (loads this one first if needed), bit-exact with Pillow. Default filter BICUBIC; 1 and P
+   * images always use NEAREST; LA and RGBA are resampled premultiplied, as in Pillow.
+   * @example
+   * const small = await img.resize([224, 224], { resample: 'bilinear' });
+   */
+  async resize(size: readonly [number, number], options?: ResizeOptions): Promise<Image<M>> {
+    await this.load();
+    return fromRaster(resizeRaster(this._raster('resize'), size, options));
+  }
+
+  /** Pillow `reduce(factor, box)`: the mean of each `factor` x `factor` block (or `[fx, fy]`). */
+  async reduce(factor: number | readonly [number, number], box?: Box): Promise<Image<M>> {
+    await this.load();
+    return fromRaster(reduceRaster(this._raster('reduce'), factor, box));
+  }
+
+  /**
+   * Pillow `thumbnail(size)`: the largest image with this aspect ratio within `size` (never
+   * enlarged; BICUBIC and reducing gap 2.0 by default). Unlike Pillow's, it returns a new image.
+   */
+  async thumbnail(size: readonly [number, number], options?: ThumbnailOptions): Promise<Image<M>> {
+    await this.load();
+    return fromRaster(thumbnailRaster(this._raster('thumbnail'), size, options));
   }
 
   /** The file bytes of this image in a writable format (`'png'`, `'jpeg'`; loads it first). */

@@ -8,20 +8,11 @@ import { invalidArgument } from '../core/errors.js';
 import type { Mode } from '../core/modes.js';
 import type { Box } from '../core/types.js';
 import { Image, fromRaster } from '../image.js';
-import {
-  checkSize, planResize, rasterInput, reduceRaster, resampleOf, resizeRaster, runPlan,
-  type ResizeOptions, Resampling, type ResampleName,
-} from '../pixels/resize/index.js';
-import { containSize, coverSize, fitBox, padOffset, pasteOnto, scaleSize, thumbnailSize } from '../pixels/resize/ops.js';
+import { checkSize, reduceRaster, resampleOf, resizeRaster, type ResizeOptions, Resampling, type ResampleName } from '../pixels/resize/index.js';
+import { containSize, coverSize, fitBox, padOffset, pasteOnto, scaleSize, thumbnailRaster, type ThumbnailOptions } from '../pixels/resize/ops.js';
 import { crop as cropView } from './views.js';
 
-export { Resampling, type ResampleName, type ResizeOptions };
-
-/** Options of `thumbnail`: Pillow's defaults are BICUBIC and a reducing gap of 2.0 (null: none). */
-export interface ThumbnailOptions {
-  resample?: ResampleName | Resampling;
-  reducingGap?: number | null;
-}
+export { Resampling, type ResampleName, type ResizeOptions, type ThumbnailOptions };
 
 /**
  * Pillow `img.resize(size, resample, box, reducing_gap)`: `size` is `[width, height]`.
@@ -47,17 +38,8 @@ export function reduce<M extends Mode>(img: Image<M>, factor: number | readonly 
  * @example
  * const thumb = thumbnail(img, [128, 128]);
  */
-export function thumbnail<M extends Mode>(img: Image<M>, size: readonly [number, number], options: ThumbnailOptions = {}): Image<M> {
-  if (!Array.isArray(size) || size.length !== 2 || !size.every((v) => typeof v === 'number' && v >= 1)) {
-    throw invalidArgument('size', '[width, height] of numbers >= 1', size);
-  }
-  const r = img._raster('thumbnail');
-  const target = thumbnailSize(img.width, img.height, size);
-  const gap = options.reducingGap === undefined ? 2.0 : options.reducingGap;
-  const resizeOptions: ResizeOptions = { resample: resampleOf(options.resample) };
-  if (gap !== null) resizeOptions.reducingGap = gap;
-  if (target === undefined || (target[0] === img.width && target[1] === img.height)) return fromRaster(runPlan(r, planResize(rasterInput(r), [img.width, img.height])));
-  return fromRaster(resizeRaster(r, target, resizeOptions));
+export function thumbnail<M extends Mode>(img: Image<M>, size: readonly [number, number], options?: ThumbnailOptions): Image<M> {
+  return fromRaster(thumbnailRaster(img._raster('thumbnail'), size, options));
 }
 
 /** Options of the ImageOps functions that resize. */

@@ -11,6 +11,27 @@ import { pyRound } from '../../core/numbers.js';
 import type { Box, Raster } from '../../core/types.js';
 import ndarray from 'ndarray';
 import { packedData } from '../../core/ndarray.js';
+import { planResize, rasterInput, resampleOf, resizeRaster, runPlan, type ResizeOptions } from './index.js';
+import type { Resampling, ResampleName } from './coefficients.js';
+
+/** Options of `thumbnail`: Pillow's defaults are BICUBIC and a reducing gap of 2.0 (null: none). */
+export interface ThumbnailOptions {
+  resample?: ResampleName | Resampling;
+  reducingGap?: number | null;
+}
+
+/** Pillow `im.thumbnail(size, resample, reducing_gap)` of a raster, as a new raster. */
+export function thumbnailRaster<M extends Mode>(r: Raster<M>, size: readonly [number, number], options: ThumbnailOptions = {}): Raster<M> {
+  if (!Array.isArray(size) || size.length !== 2 || !size.every((v) => typeof v === 'number' && v >= 1)) {
+    throw invalidArgument('size', '[width, height] of numbers >= 1', size);
+  }
+  const target = thumbnailSize(r.width, r.height, size);
+  const gap = options.reducingGap === undefined ? 2.0 : options.reducingGap;
+  const resizeOptions: ResizeOptions = { resample: resampleOf(options.resample) };
+  if (gap !== null) resizeOptions.reducingGap = gap;
+  if (target === undefined || (target[0] === r.width && target[1] === r.height)) return runPlan(r, planResize(rasterInput(r), [r.width, r.height]));
+  return resizeRaster(r, target, resizeOptions);
+}
 
 /**
  * `Image.thumbnail`'s target size: the largest size within `size` with the image's aspect
