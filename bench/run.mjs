@@ -1,4 +1,4 @@
-// npm run bench [section...]: sections uploadcare, jpeg, png, encoder, frames, batch, formats.
+// npm run bench [section...]: sections uploadcare, jpeg, png, encoder, frames, batch, formats, resize.
 import { startReport, OUT } from './lib.mjs';
 import { copyFileSync } from 'node:fs';
 
@@ -10,6 +10,7 @@ const SECTIONS = {
   frames: () => import('./frames.mjs'),
   batch: () => import('./batch.mjs'),
   formats: () => import('./formats.mjs'),
+  resize: () => import('./resize.mjs'),
 };
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(SECTIONS);
 startReport(wanted.join(', '));

@@ -12,6 +12,7 @@ export const KERNELS = [
   { wat: 'src/kernels/swizzle.wat', ts: 'src/kernels/swizzle-wasm.ts', name: 'SWIZZLE_WASM' },
   { wat: 'src/codecs/png/unfilter.wat', ts: 'src/codecs/png/unfilter-wasm.ts', name: 'UNFILTER_WASM' },
   { wat: 'src/kernels/planes.wat', ts: 'src/kernels/planes-wasm.ts', name: 'PLANES_WASM' },
+  { wat: 'src/pixels/resize/resample.wat', ts: 'src/pixels/resize/resample-wasm.ts', name: 'RESAMPLE_WASM' },
 ] as const;
 
 export async function compileWat(path: string): Promise<Buffer> {

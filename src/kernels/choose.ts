@@ -10,11 +10,13 @@ export interface Implementations {
   planes: 'wasm' | 'js';
   /** The PNG unfilter: 'simd' (WebAssembly SIMD) or 'js'. */
   unfilter: 'simd' | 'js';
+  /** Pillow's 8-bit resampling passes: 'simd' (WebAssembly SIMD) or 'js'. */
+  resample: 'simd' | 'js';
   /** The PNG inflate: 'auto' (a helper thread for large images), 'thread', 'block' or 'stream'. */
   inflater: 'auto' | 'thread' | 'block' | 'stream';
 }
 
-const DEFAULTS: Implementations = { swizzle: 'native', planes: 'wasm', unfilter: 'simd', inflater: 'auto' };
+const DEFAULTS: Implementations = { swizzle: 'native', planes: 'wasm', unfilter: 'simd', resample: 'simd', inflater: 'auto' };
 const current: Implementations = { ...DEFAULTS };
 
 /** Chooses the implementation of `kernel` from now on (process-wide). */

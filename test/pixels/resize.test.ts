@@ -3,7 +3,8 @@
  * of scripts/make-resize-references.py (fixtures/resize: filters x modes x up/down/odd sizes x
  * boxes x reducing gaps, reduce factors and boxes, thumbnail and ImageOps sizes).
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resetImplementations, useImplementation } from '../../src/kernels/choose.js';
 import { readFileSync } from 'node:fs';
 import { fixture } from '../helpers/fixtures.js';
 import { fromStorage, type Image } from '../../src/image.js';
@@ -89,7 +90,9 @@ function maxDiff(got: TypedArray, want: Uint8Array, dtype: string): number {
   return m;
 }
 
-describe('resize family: bit-exact with Pillow on the generated suite', () => {
+describe.each(['simd', 'js'] as const)('resize family (%s passes): bit-exact with Pillow on the generated suite', (impl) => {
+  beforeAll(() => { useImplementation('resample', impl); });
+  afterAll(() => { resetImplementations(); });
   const byOp = new Map<string, Case[]>();
   for (const c of suite.cases) byOp.set(c.op, [...(byOp.get(c.op) ?? []), c]);
   for (const [op, cases] of byOp) {

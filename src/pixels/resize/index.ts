@@ -16,13 +16,13 @@ import { checkDecompressionBomb, getMaxImagePixels } from '../../core/limits.js'
 import { DTYPES, MODES, allocate, bandCount, shapeOf, type Mode } from '../../core/modes.js';
 import type { TypedArray } from '../../core/ndarray.js';
 import type { Box, Raster } from '../../core/types.js';
-import { BLOCK_BYTES, rowSource, rowsPerBlock, type RowSource } from '../blocks.js';
+import { rowSource, type RowSource } from '../blocks.js';
 import { premultiply, unpremultiply, type Kernel } from '../convert/kernels.js';
-import { FILTERS, RESAMPLE_NAMES, Resampling, coefficients, fixedWeights, type ResampleName } from './coefficients.js';
+import { FILTERS, RESAMPLE_NAMES, Resampling, coefficients, type ResampleName } from './coefficients.js';
 import { nearestResize } from './nearest.js';
 import { sampleKind } from './passes.js';
 import { reduceInto } from './reduce.js';
-import { resampleKernels } from './accelerated.js';
+import { twoPass } from './accelerated.js';
 
 export { Resampling, RESAMPLE_NAMES, type ResampleName };
 
@@ -230,54 +230,23 @@ function coreResize(input: RowInput, w: number, h: number, resample: Resampling,
 /** `ImagingResampleInner`: horizontal pass over the rows the vertical pass needs, then vertical rows on demand. */
 function resample2d(input: RowInput, w: number, h: number, filter: NonNullable<(typeof FILTERS)[Resampling]>, box: FBox): Resized {
   const mode = input.mode;
-  if (input.mode === '1' || input.mode === 'P') throw new UnsupportedError(`image has wrong mode ${input.mode} for resampling`);
   const bands = bandCount(mode);
   const needH = w !== input.width || box[0] !== 0 || box[2] !== w;
   const needV = h !== input.height || box[1] !== 0 || box[3] !== h;
   const vert = coefficients(input.height, box[1], box[3], h, filter);
   const first = vert.bounds[0] ?? 0;
   const last = (vert.bounds[h * 2 - 2] ?? 0) + (vert.bounds[h * 2 - 1] ?? 0);
+  // the vertical pass counts source rows from the first one the horizontal pass produced
+  const shifted = { ...vert, bounds: vert.bounds.map((v, i) => (i % 2 === 0 ? v - first : v)) };
   const Ctor = DTYPES[MODES[mode].dtype];
-  const kind = sampleKind(new Ctor(0));
-  const kernels = resampleKernels(kind, bands);
-  let inter: { data: TypedArray; offset: number; first: number } | undefined;
-  const horizontal = () => {
-    if (inter !== undefined) return inter;
-    if (!needH) {
-      inter = { ...wholeOf(input), first: 0 };
-      return inter;
-    }
-    const hc = coefficients(input.width, box[0], box[2], w, filter);
-    const fixed = kind === 'u8' ? fixedWeights(hc) : undefined;
-    const data = allocate(mode, w, last - first);
-    const srcRow = input.width * bands;
-    const step = rowsPerBlock(srcRow * Ctor.BYTES_PER_ELEMENT, BLOCK_BYTES);
-    for (let y = first; y < last; y += step) {
-      const y1 = Math.min(last, y + step);
-      const blk = input.rows(y, y1);
-      kernels.horizontal(blk.data, blk.offset, srcRow, data, (y - first) * w * bands, y1 - y, hc, fixed);
-    }
-    inter = { data, offset: 0, first };
-    return inter;
-  };
-  if (!needV) {
-    return {
-      mode, width: w, height: h,
-      fill(a, z, dst, di) {
-        const t = horizontal();
-        dst.set(t.data.subarray(t.offset + (a - t.first) * w * bands, t.offset + (z - t.first) * w * bands), di);
-      },
-    };
-  }
-  const vfixed = kind === 'u8' ? fixedWeights(vert) : undefined;
-  return {
-    mode, width: w, height: h,
-    fill(a, z, dst, di) {
-      const t = horizontal();
-      // bounds are source rows; the intermediate starts at row t.first
-      kernels.vertical(t.data, t.offset - t.first * w * bands, w * bands, dst, di, a, z, vert, vfixed);
-    },
-  };
+  const passes = twoPass({
+    kind: sampleKind(new Ctor(0)), bands, rows: input.rows, srcW: input.width, outW: needH ? w : input.width,
+    first, span: last - first,
+    h: needH ? coefficients(input.width, box[0], box[2], w, filter) : undefined,
+    v: needV ? shifted : undefined,
+    alloc: (n) => new Ctor(n),
+  });
+  return { mode, width: w, height: h, fill: (a, z, dst, di) => { passes.fill(a, z, dst, di); } };
 }
 
 /**
