@@ -12,7 +12,7 @@
 export { open, imread, type OpenOptions, type ReadOptions, type Backend } from './api/open.js';
 export { sharpAvailable } from './codecs/sharp.js';
 export { Image, fromStorage, type ImageInfo, type Palette, type Raster } from './image.js';
-export { toArray, OUT_DTYPES, type ToArrayOptions, type ToArrayResult, type OutDType } from './api/to-array.js';
+export { toArray, OUT_DTYPES, type ToArrayOptions, type ToArrayResult, type OutDType, type ResizeSpec } from './api/to-array.js';
 export { isReadonly } from './core/readonly.js';
 export { convert, tobytes, encoder, encodeInto, RawEncoder, encode, save, type ConvertOptions, type EncodeFormat, type EncodeOptions } from './api/image-functions.js';
 export { contiguousCopy, isContiguous } from './core/ndarray.js';
@@ -23,6 +23,7 @@ export { imreadBatch, type BatchOptions, type BatchProgress, type BatchSource } 
 export { FrameWriter, FrameReader, frameHeader, FRAME_MODES, type FrameReaderOptions } from './io/frames.js';
 export { exifTranspose, transpose, transposeView, Transpose } from './api/transpose.js';
 export { resize, reduce, thumbnail, ImageOps, Resampling, type ResampleName, type ResizeOptions, type ThumbnailOptions, type OpsOptions, type FitOptions, type PadOptions } from './api/resize.js';
+export { torchvisionPreprocess, torchvisionResizeSize, centerCropBox, type TorchvisionOptions } from './api/torchvision.js';
 export { flipud, fliplr, rot90, swapAxes, crop, type Box } from './api/views.js';
 export { MODES, DTYPES, isMode, bandCount, shapeOf, type Mode, type DType, type ArrayOf } from './core/modes.js';
 export { setMaxImagePixels, getMaxImagePixels, DEFAULT_MAX_IMAGE_PIXELS } from './core/limits.js';

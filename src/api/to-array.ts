@@ -12,6 +12,9 @@
  *      `layout`  'HWC' (numpy, default) or 'CHW' (ONNX / PyTorch)
  *      `dtype`   output element type; `scale`, `mean`, `std` give `(v * scale - mean[c]) / std[c]`
  *                computed in double and rounded once (float dtypes only)
+ *      `resize`  Pillow's `resize` after the mode conversion and before the rest: `[w, h]` or
+ *                `{ size, resample, box, reducingGap }`; its output rows go through the
+ *                conversion a block at a time (no resized image is materialised)
  *      `out`     write into this typed array (e.g. one slot of a batch) instead of allocating
  */
 import ndarray from 'ndarray';
@@ -26,6 +29,9 @@ import { contiguousCopy, isContiguous, rewrap, type TypedArray } from '../core/n
 import { markReadonly } from '../core/readonly.js';
 import { BLOCK_BYTES, convertedRows, rowSource, rowsPerBlock } from '../pixels/blocks.js';
 import { wasmPlanes } from '../kernels/planes.js';
+import { planResize, type ResizeOptions, type RowInput } from '../pixels/resize/index.js';
+import type { Box } from '../core/types.js';
+import type { RowSource } from '../pixels/blocks.js';
 import { nativeKernel, prefaultFresh } from '../kernels/native.js';
 
 /** Element types `toArray` can produce. */
@@ -55,8 +61,41 @@ export interface ToArrayOptions {
   mean?: number | readonly number[];
   /** Divisor after `mean`: one value or one per output channel. */
   std?: number | readonly number[];
+  /**
+   * Pillow's `resize` of the (converted) image before order, layout, dtype and normalisation:
+   * `[width, height]` (BICUBIC, Pillow's default), or `{ size, resample, box, reducingGap }`.
+   */
+  resize?: readonly [number, number] | ResizeSpec;
+  /**
+   * Pillow's `crop(box)` after `resize`: integer `[x0, y0, x1, y1]`; parts outside the image
+   * are 0 (Pillow's crop; torchvision's CenterCrop pads with 0 the same way).
+   */
+  crop?: Box;
   /** Destination of exactly the output's length and dtype; returned inside the ndarray. */
   out?: TypedArray | Int8Array | Int16Array | Uint32Array | Float64Array;
+}
+
+/** `toArray`'s `resize` option in full: the output size and Pillow's `resize` options. */
+export interface ResizeSpec extends ResizeOptions {
+  size: readonly [number, number];
+}
+
+/** The option keys `toArray` reads: any other key is an InvalidArgumentError. */
+export const TO_ARRAY_KEYS: readonly string[] = ['copy', 'mode', 'dither', 'order', 'layout', 'dtype', 'scale', 'mean', 'std', 'resize', 'crop', 'out'];
+
+/** Throws InvalidArgumentError naming the first key of `options` not in `known`. */
+export function checkKeys(what: string, options: object, known: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new InvalidArgumentError(`${what}: unknown option ${JSON.stringify(key)} (known: ${known.join(', ')})`);
+  }
+}
+
+/** `options.resize` as a size and Pillow resize options. */
+export function resizeSpec(v: unknown): ResizeSpec {
+  if (Array.isArray(v)) return { size: v as unknown as [number, number] };
+  if (typeof v !== 'object' || v === null || !('size' in v)) throw invalidArgument('options.resize', '[width, height] or { size, resample, box, reducingGap }', v);
+  checkKeys('options.resize', v, ['size', 'resample', 'box', 'reducingGap']);
+  return v as ResizeSpec;
 }
 
 /** The array type `toArray(img, options)` returns, known statically from the options. */
@@ -102,20 +141,32 @@ export function toArray<M extends Mode, const O extends ToArrayOptions = ToArray
   img: Image<M>,
   options?: O,
 ): NdArray<ToArrayResult<M, O>> {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalidArgument('options', 'an object', options);
   const o: ToArrayOptions = options ?? {};
+  checkKeys('toArray', o, TO_ARRAY_KEYS);
   const copy = o.copy ?? true;
   if (typeof copy !== 'boolean') throw invalidArgument('options.copy', 'a boolean', copy);
   const pixels = img._pixels('toArray');
   const fused = o.mode !== undefined || o.order !== undefined || o.layout !== undefined || o.dtype !== undefined ||
-    o.scale !== undefined || o.mean !== undefined || o.std !== undefined || o.out !== undefined;
+    o.scale !== undefined || o.mean !== undefined || o.std !== undefined || o.out !== undefined || o.resize !== undefined || o.crop !== undefined;
   if (!fused) {
     if (!copy) {
       return markReadonly(rewrap(pixels)) as NdArray<ToArrayResult<M, O>>;
     }
     return contiguousCopy(pixels) as NdArray<ToArrayResult<M, O>>;
   }
-  if (!copy) throw new InvalidArgumentError('toArray: copy: false gives a view of the storage; mode, order, layout, dtype, scale, mean, std and out need copy: true');
+  if (!copy) throw new InvalidArgumentError('toArray: copy: false gives a view of the storage; mode, order, layout, dtype, scale, mean, std, resize, crop and out need copy: true');
   return (reorderOnly(img, o) ?? fusedCopy(img, o)) as NdArray<ToArrayResult<M, O>>;
+}
+
+/**
+ * @internal `toArray(img, o)` (copying, fused) with the value of 8-bit `v` in output channel
+ * `c` given by `value` instead of `(v * scale - mean) / std` in double: torchvisionPreprocess
+ * uses it for torch's float32 steps.
+ */
+export function fusedToArray(img: Image, o: ToArrayOptions, value: (v: number, c: number) => number): NdArray<AnyArray> {
+  checkKeys('toArray', o, TO_ARRAY_KEYS);
+  return fusedCopy(img, o, value);
 }
 
 /** Byte kernels of `reorderOnly`, by mode, order and back-end. */
@@ -129,7 +180,7 @@ const REORDERS = new Map<string, Packer>();
  * Undefined for anything else (fusedCopy then plans it, and throws on bad options).
  */
 function reorderOnly(img: Image, o: ToArrayOptions): NdArray<Uint8Array> | undefined {
-  if (typeof o.order !== 'string' || o.mode !== undefined || o.layout !== undefined || o.dtype !== undefined ||
+  if (typeof o.order !== 'string' || o.mode !== undefined || o.layout !== undefined || o.dtype !== undefined || o.resize !== undefined || o.crop !== undefined ||
     o.scale !== undefined || o.mean !== undefined || o.std !== undefined || o.dither !== undefined) return undefined;
   const px = img._pixels('toArray');
   const [h = 0, w = 0, bands = 0] = px.shape;
@@ -160,7 +211,7 @@ function outArray<A extends AnyArray>(Out: new (n: number) => A, length: number,
   return given;
 }
 
-function fusedCopy(img: Image, o: ToArrayOptions): NdArray<AnyArray> {
+function fusedCopy(img: Image, o: ToArrayOptions, value?: (v: number, c: number) => number): NdArray<AnyArray> {
   if (o.mode !== undefined && !isMode(o.mode)) throw invalidArgument('options.mode', 'a Pillow mode', o.mode);
   const mode: Mode = o.mode ?? img.mode;
   const perm = bandOrder(mode, o.order);
@@ -169,7 +220,7 @@ function fusedCopy(img: Image, o: ToArrayOptions): NdArray<AnyArray> {
   const dtype: OutDType = o.dtype ?? MODES[mode].dtype;
   if (!Object.hasOwn(OUT_DTYPES, dtype)) throw invalidArgument('options.dtype', Object.keys(OUT_DTYPES).join(', '), dtype);
   const C = perm.length;
-  const affine = o.scale !== undefined || o.mean !== undefined || o.std !== undefined;
+  const affine = o.scale !== undefined || o.mean !== undefined || o.std !== undefined || value !== undefined;
   if (affine && dtype !== 'float32' && dtype !== 'float64') {
     throw invalidArgument('options.dtype', "'float32' or 'float64' with scale/mean/std", dtype);
   }
@@ -178,14 +229,20 @@ function fusedCopy(img: Image, o: ToArrayOptions): NdArray<AnyArray> {
   const mean = perChannel('mean', o.mean, C, 0);
   const std = perChannel('std', o.std, C, 1);
 
-  const [w, h] = img.size;
-  const hw = w * h;
-  const Out = OUT_DTYPES[dtype];
-  const out: AnyArray = outArray<AnyArray>(Out, hw * C, o.out);
-
   // Stage 1 (optional): Pillow's conversion into a block-sized scratch of `mode` storage.
   const convert: Kernel | undefined = mode === img.mode ? undefined : planImageConversion(img._raster('toArray'), mode, o.dither === undefined ? undefined : { dither: o.dither }).kernel;
   const srcBands = bandCount(mode);
+  const rows = rowSource(img._pixels('toArray'));
+  const converted = convertedRows(rows, img.width, convert, DTYPES[MODES[mode].dtype], srcBands);
+  // Stage 1b (optional): Pillow's resize of the converted rows, output rows made per block.
+  let resized = o.resize === undefined ? undefined : resizedRows({ mode, width: img.width, height: img.height, rows: converted }, resizeSpec(o.resize));
+  // Stage 1c (optional): Pillow's crop of those rows.
+  if (o.crop !== undefined) resized = croppedRows(resized ?? { width: img.width, height: img.height, rows: converted }, o.crop, mode);
+
+  const [w, h] = resized === undefined ? img.size : [resized.width, resized.height];
+  const hw = w * h;
+  const Out = OUT_DTYPES[dtype];
+  const out: AnyArray = outArray<AnyArray>(Out, hw * C, o.out);
   const identityOrder = C === srcBands && perm.every((p, i) => p === i);
   const sameType = Out === DTYPES[MODES[mode].dtype];
   // Stage 2: channel order / layout / type / affine from packed `mode` rows into `out`.
@@ -194,20 +251,19 @@ function fusedCopy(img: Image, o: ToArrayOptions): NdArray<AnyArray> {
   // Blocks bound the scratch of a conversion or of a strided view's gather; a byte shuffle of
   // packed storage needs neither, and one call saves the native kernel's per-call set-up.
   let oneBlock = false;
-  if (layout === 'HWC' && !affine && sameType && identityOrder && convert !== undefined) {
+  if (layout === 'HWC' && !affine && sameType && identityOrder && convert !== undefined && resized === undefined) {
     direct = convert; // the converted storage is the output layout: write straight into `out`
   } else if (layout === 'HWC' && !affine && Out === Uint8Array && DTYPES[MODES[mode].dtype] === Uint8Array) {
     const sh = shuffle(srcBands, perm);
     final = (src, si, p0, n) => { sh(src, si, out as Uint8Array, p0 * C, n); };
-    oneBlock = convert === undefined && isContiguous(img._pixels());
+    oneBlock = convert === undefined && resized === undefined && isContiguous(img._pixels());
   } else {
-    final = affineKernel(out, perm, srcBands, layout === 'CHW' ? hw : 0, scale, mean, std, affine, MODES[mode].dtype === 'uint8');
+    final = affineKernel(out, perm, srcBands, layout === 'CHW' ? hw : 0, value ?? ((v, c) => (affine ? (v * scale - (mean[c] ?? 0)) / (std[c] ?? 1) : v)), MODES[mode].dtype === 'uint8');
   }
 
-  const rows = rowSource(img._pixels('toArray'));
-  const srcRowBytes = w * bandCount(img.mode) * img._pixels().data.BYTES_PER_ELEMENT;
+  const srcRowBytes = resized === undefined ? w * bandCount(img.mode) * img._pixels().data.BYTES_PER_ELEMENT : w * srcBands * DTYPES[MODES[mode].dtype].BYTES_PER_ELEMENT;
   const step = oneBlock ? h : rowsPerBlock(srcRowBytes, BLOCK_BYTES);
-  const source = convertedRows(rows, w, convert, DTYPES[MODES[mode].dtype], srcBands);
+  const source = resized?.rows ?? converted;
   for (let y0 = 0; y0 < h; y0 += step) {
     const y1 = Math.min(h, y0 + step);
     if (direct !== undefined) {
@@ -229,10 +285,9 @@ function fusedCopy(img: Image, o: ToArrayOptions): NdArray<AnyArray> {
  */
 function affineKernel(
   out: AnyArray, perm: number[], srcBands: number, planeSize: number,
-  scale: number, mean: number[], std: number[], affine: boolean, u8: boolean,
+  f: (v: number, c: number) => number, u8: boolean,
 ): (src: TypedArray, si: number, pixel0: number, n: number) => void {
   const C = perm.length;
-  const f = (v: number, c: number) => (affine ? (v * scale - (mean[c] ?? 0)) / (std[c] ?? 1) : v);
   if (u8 && C === 3 && planeSize > 0 && out instanceof Float32Array) {
     // The common model input (3-channel CHW float32): all three planes in one walk.
     const [l0, l1, l2] = perm.map((_, c) => Float32Array.from({ length: 256 }, (_v, v) => f(v, c))) as [Float32Array, Float32Array, Float32Array];
@@ -271,5 +326,55 @@ function affineKernel(
       let d = planeSize > 0 ? c * planeSize + p0 : p0 * C + c;
       for (let i = 0, s = si + band; i < n; i++, s += srcBands, d += stride) out[d] = f(src[s], c);
     }
+  };
+}
+
+/** Pillow's resize of `input` planned once, its output rows made a block at a time into a reused scratch. */
+function resizedRows(input: RowInput, spec: ResizeSpec): { width: number; height: number; rows: RowSource<TypedArray> } {
+  const { size, ...options } = spec;
+  const plan = planResize(input, size, options);
+  const Ctor = DTYPES[MODES[plan.mode].dtype];
+  const rowLen = plan.width * bandCount(plan.mode);
+  let scratch: TypedArray = new Ctor(0);
+  return {
+    width: plan.width,
+    height: plan.height,
+    rows: (y0, y1) => {
+      if (scratch.length < (y1 - y0) * rowLen) scratch = new Ctor((y1 - y0) * rowLen);
+      plan.fill(y0, y1, scratch, 0);
+      return { data: scratch, offset: 0 };
+    },
+  };
+}
+
+/** Rows of `src` cropped to the integer `box` (parts outside `src` are 0), copied a block at a time. */
+function croppedRows(src: { width: number; height: number; rows: RowSource<TypedArray> }, box: unknown, mode: Mode): { width: number; height: number; rows: RowSource<TypedArray> } {
+  if (!Array.isArray(box) || box.length !== 4 || !box.every((v) => Number.isInteger(v))) throw invalidArgument('options.crop', '[x0, y0, x1, y1] of integers', box);
+  const [x0, y0, x1, y1] = box as [number, number, number, number];
+  if (x1 <= x0 || y1 <= y0) throw new InvalidArgumentError(`options.crop: box can't be empty (got [${box.join(', ')}])`);
+  const bands = bandCount(mode);
+  const Ctor = DTYPES[MODES[mode].dtype];
+  const width = x1 - x0;
+  const rowLen = width * bands;
+  let scratch: TypedArray = new Ctor(0);
+  const xa = Math.max(0, x0);
+  const xb = Math.min(src.width, x1);
+  return {
+    width,
+    height: y1 - y0,
+    rows: (a, z) => {
+      if (scratch.length < (z - a) * rowLen) scratch = new Ctor((z - a) * rowLen);
+      scratch.fill(0, 0, (z - a) * rowLen);
+      const ya = Math.max(0, y0 + a);
+      const yb = Math.min(src.height, y0 + z);
+      if (yb > ya && xb > xa) {
+        const blk = src.rows(ya, yb);
+        for (let y = ya; y < yb; y++) {
+          const s = blk.offset + ((y - ya) * src.width + xa) * bands;
+          scratch.set(blk.data.subarray(s, s + (xb - xa) * bands), ((y - y0 - a) * width + (xa - x0)) * bands);
+        }
+      }
+      return { data: scratch, offset: 0 };
+    },
   };
 }
