@@ -29,7 +29,7 @@ describe('toArray({ resize }) is resize then toArray, in one pass', () => {
     { dtype: 'float64' },
   ];
   for (const [mode, bands] of sources) {
-    it(`${mode}`, () => {
+    it(mode, () => {
       const img = fromStorage(mode, [W, H], seededBytes(W * H * bands, bands), {}, mode === 'P' ? { mode: 'RGB', colors: seededBytes(768, 9) } : undefined);
       for (const o of options) {
         for (const [size, resample, reducingGap] of [[[40, 30], 'bicubic', undefined], [[200, 31], 'lanczos', undefined], [[17, 80], 'nearest', undefined], [[30, 20], 'bilinear', 2]] as const) {
