@@ -4,7 +4,7 @@
  */
 import { useImplementation } from '../kernels/choose.js';
 import { parentPort } from 'node:worker_threads';
-import { DTYPES, MODES, elementCount, type ArrayOf, type Mode } from '../core/modes.js';
+import { OUT_DTYPES } from '../api/to-array.js';
 import { decodeIntoSlot, errorData, type WorkerReply, type WorkerTask } from './batch.js';
 
 // The batch's threads already fill the cores: no PNG inflate helper thread per decoding thread.
@@ -15,9 +15,9 @@ if (port === null) throw new Error('batch-worker runs as a worker thread of imre
 
 port.on('message', (task: WorkerTask) => {
   const { batch, index, memory, spec } = task;
-  const per = elementCount(spec.mode, spec.width, spec.height);
-  const Ctor = DTYPES[MODES[spec.mode].dtype];
-  const slot = new Ctor(memory as unknown as ArrayBuffer, index * per * Ctor.BYTES_PER_ELEMENT, per) as ArrayOf<Mode>;
+  const per = spec.length;
+  const Ctor = OUT_DTYPES[spec.dtype];
+  const slot = new Ctor(memory as unknown as ArrayBuffer, index * per * Ctor.BYTES_PER_ELEMENT, per);
   decodeIntoSlot(task.source, index, slot, spec).then(
     () => {
       port.postMessage({ batch, index, ok: true } satisfies WorkerReply);

@@ -1,7 +1,9 @@
 /**
  * `imreadBatch`: many files -> ONE preallocated array of shape `[N, H, W(, bands)]` (what
  * `np.stack([np.asarray(Image.open(f).convert(mode)) for f in files])` gives), each image
- * decoded straight into its slot. Decoding runs on worker threads over a SharedArrayBuffer
+ * decoded straight into its slot, or through `toArray`'s fused pass into it when the batch
+ * asks for more (resize, crop, `layout: 'CHW'`, a dtype, normalisation: `[N, C, H, W]` float32
+ * for a model). Decoding runs on worker threads over a SharedArrayBuffer
  * (the PNG decoder is TypeScript: threads are what spread it over the cores; JPEG goes to
  * sharp's native pool from each worker), or on the main thread with `workers: 0`.
  */
@@ -20,9 +22,10 @@ import {
   invalidArgument,
   type ErrorCode,
 } from '../core/errors.js';
-import { DTYPES, MODES, bandCount, elementCount, isMode, shapeOf, type ArrayOf, type Mode } from '../core/modes.js';
+import { MODES, allocate, bandCount, isMode, type ArrayOf, type Mode } from '../core/modes.js';
 import { open, type OpenOptions } from '../api/open.js';
-import { bandOrder, isPermutation, toArray } from '../api/to-array.js';
+import { OUT_DTYPES, bandOrder, checkKeys, isPermutation, resizeSpec, toArray, type OutDType, type OutDTypeArrays, type ToArrayOptions } from '../api/to-array.js';
+import { fromStorage } from '../image.js';
 
 /** What a batch reads: paths (or file: URLs) or encoded bytes. */
 export type BatchSource = string | URL | Uint8Array;
@@ -35,8 +38,11 @@ export interface BatchProgress {
   index: number;
 }
 
-export interface BatchOptions {
-  /** `[width, height]` every image must have (default: the first image's size). */
+export interface BatchOptions extends Omit<ToArrayOptions, 'copy' | 'out' | 'mode' | 'order'> {
+  /**
+   * `[width, height]` every image must have (default: the first image's size); with `resize`,
+   * images may have any size and this is left out.
+   */
   size?: readonly [number, number];
   /** Mode of the batch (default: the first image's); other modes are converted (Pillow `convert`). */
   mode?: Mode;
@@ -62,13 +68,24 @@ export interface BatchOptions {
   open?: OpenOptions;
 }
 
+/** `toArray` options a batch passes on to each image (plain data, sent to workers). */
+type ArrayOptions = Omit<ToArrayOptions, 'copy' | 'out' | 'mode' | 'order'>;
+const ARRAY_KEYS = ['dither', 'layout', 'dtype', 'scale', 'mean', 'std', 'resize', 'crop'] as const;
+const BATCH_KEYS = [...ARRAY_KEYS, 'size', 'mode', 'order', 'concurrency', 'workers', 'onProgress', 'open'];
+
 /** What decoding one source needs; plain data, so it can be sent to a worker. */
 export interface SlotSpec {
   mode: Mode;
   /** Validated `options.order`, or undefined for the mode's own order. */
   order?: string;
-  width: number;
-  height: number;
+  /** Input size every image must have (undefined with `resize`: any size). */
+  width: number | undefined;
+  height: number | undefined;
+  /** The slot: element type and count of one image's array. */
+  dtype: OutDType;
+  length: number;
+  /** toArray options beyond mode and order (empty: the decoder fills the slot directly). */
+  array: ArrayOptions;
   open: OpenOptions;
 }
 
@@ -89,19 +106,24 @@ function labelOf(source: BatchSource, index: number): string {
 }
 
 /** Decodes `source` into `slot`, converting its mode when it differs. */
-export async function decodeIntoSlot(source: BatchSource, index: number, slot: ArrayOf<Mode>, spec: SlotSpec): Promise<void> {
+export async function decodeIntoSlot(source: BatchSource, index: number, slot: OutDTypeArrays[OutDType], spec: SlotSpec): Promise<void> {
   const img = await open(source, spec.open);
   try {
-    if (img.width !== spec.width || img.height !== spec.height) {
-      throw new InvalidArgumentError(`imreadBatch: ${labelOf(source, index)} is ${img.width}x${img.height}, the batch is ${spec.width}x${spec.height}`);
+    if (spec.width !== undefined && (img.width !== spec.width || img.height !== spec.height)) {
+      throw new InvalidArgumentError(`imreadBatch: ${labelOf(source, index)} is ${img.width}x${img.height}, the batch is ${spec.width}x${spec.height} (give options.resize to resize)`);
     }
     const order = spec.order;
+    if (Object.keys(spec.array).length > 0) {
+      await img.load();
+      toArray(img, { ...spec.array, mode: spec.mode, ...(order === undefined ? {} : { order }), out: slot });
+      return;
+    }
     if (img.mode === spec.mode && order === undefined) {
-      await img._loadInto(slot);
+      await img._loadInto(slot as ArrayOf<Mode>);
       return;
     }
     if (img.mode === spec.mode && order !== undefined) {
-      const data = await img._decodeReordered(bandOrder(spec.mode, order), slot); // the codec writes the order
+      const data = await img._decodeReordered(bandOrder(spec.mode, order), slot as ArrayOf<Mode>); // the codec writes the order
       if (data !== undefined) {
         if (data !== slot) slot.set(data);
         return;
@@ -160,8 +182,10 @@ function checkSource(s: unknown, i: number): BatchSource {
  * const x = await imreadBatch(files, { mode: 'RGB', onProgress: ({ done, total }) => bar(done / total) });
  * x.shape; // [N, 224, 224, 3]
  */
-export async function imreadBatch(sources: readonly BatchSource[], options: BatchOptions = {}): Promise<NdArray<ArrayOf<Mode>>> {
+export async function imreadBatch(sources: readonly BatchSource[], options: BatchOptions = {}): Promise<NdArray<OutDTypeArrays[OutDType]>> {
   if (!Array.isArray(sources)) throw invalidArgument('sources', 'an array of paths or byte buffers', sources);
+  if (typeof options !== 'object' || options === null) throw invalidArgument('options', 'an object', options);
+  checkKeys('imreadBatch', options, BATCH_KEYS);
   const list = sources.map(checkSource);
   const cores = availableParallelism();
   const concurrency = options.concurrency ?? 3 * cores;
@@ -177,18 +201,35 @@ export async function imreadBatch(sources: readonly BatchSource[], options: Batc
   const openOptions = options.open ?? {};
   const order = options.order;
 
-  let spec: SlotSpec;
-  if (size !== undefined && options.mode !== undefined) {
-    spec = { mode: options.mode, width: size[0], height: size[1], open: openOptions };
+  const array: ArrayOptions = Object.fromEntries(ARRAY_KEYS.filter((k) => options[k] !== undefined).map((k) => [k, options[k]]));
+  const resizeTo = options.resize === undefined ? undefined : resizeSpec(options.resize).size;
+  if (resizeTo !== undefined && size !== undefined) throw new InvalidArgumentError('imreadBatch: options.size is the size images must have; with options.resize, leave it out');
+  let mode: Mode;
+  let inputSize: readonly [number, number] | undefined = resizeTo === undefined ? size : undefined;
+  if (options.mode !== undefined && (resizeTo !== undefined || size !== undefined)) {
+    mode = options.mode;
   } else if (list.length > 0) {
     const first = await open(list[0], openOptions).catch((e: unknown) => {
       throw revive(errorData(e), labelOf(list[0], 0));
     });
     await first.close();
-    spec = { mode: options.mode ?? first.mode, width: size?.[0] ?? first.width, height: size?.[1] ?? first.height, open: openOptions };
+    mode = options.mode ?? first.mode;
+    if (resizeTo === undefined) inputSize ??= first.size;
   } else {
-    throw new InvalidArgumentError('imreadBatch: an empty batch needs options.size and options.mode to know its shape');
+    throw new InvalidArgumentError('imreadBatch: an empty batch needs options.mode and options.size (or resize) to know its shape');
   }
+  // one image's array: toArray checks the options on a blank 1x1 image of the batch's mode,
+  // which also gives the element type and the layout; the size comes from crop, resize or the input
+  const probe = toArray(fromStorage(mode, [1, 1], allocate(mode, 1, 1)), { ...array, ...(order === undefined ? {} : { order }), ...(resizeTo === undefined ? {} : { resize: [1, 1] }), mode });
+  const dtype = (Object.entries(OUT_DTYPES).find(([, C]) => probe.data instanceof C)?.[0] ?? 'uint8') as OutDType;
+  const crop = array.crop;
+  const [w, h] = crop !== undefined ? [crop[2] - crop[0], crop[3] - crop[1]] : (resizeTo ?? inputSize ?? [1, 1]);
+  const C = probe.shape.length === 2 ? 1 : probe.shape[array.layout === 'CHW' ? 0 : 2] ?? 1;
+  const shape = C === 1 ? [h, w] : array.layout === 'CHW' ? [C, h, w] : [h, w, C];
+  const spec: SlotSpec = {
+    mode, width: resizeTo === undefined ? inputSize?.[0] : undefined, height: resizeTo === undefined ? inputSize?.[1] : undefined,
+    dtype, length: w * h * C, array, open: openOptions,
+  };
 
   if (order !== undefined) {
     const perm = bandOrder(spec.mode, order);
@@ -199,12 +240,12 @@ export async function imreadBatch(sources: readonly BatchSource[], options: Batc
   }
 
   const n = list.length;
-  const per = elementCount(spec.mode, spec.width, spec.height);
-  const Ctor = DTYPES[MODES[spec.mode].dtype];
+  const per = spec.length;
+  const Ctor = OUT_DTYPES[spec.dtype];
   const bytes = n * per * Ctor.BYTES_PER_ELEMENT;
   const memory = workers > 0 ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
-  const data = new Ctor(memory as ArrayBuffer) as ArrayOf<Mode>; // typed arrays over a SharedArrayBuffer behave the same
-  const slot = (i: number) => data.subarray(i * per, (i + 1) * per) as ArrayOf<Mode>;
+  const data = new Ctor(memory as ArrayBuffer) as OutDTypeArrays[OutDType]; // typed arrays over a SharedArrayBuffer behave the same
+  const slot = (i: number) => data.subarray(i * per, (i + 1) * per);
 
   let done = 0;
   const finished = (index: number) => {
@@ -213,13 +254,13 @@ export async function imreadBatch(sources: readonly BatchSource[], options: Batc
   };
   if (workers === 0) await runHere(list, spec, slot, concurrency, finished);
   else await runInWorkers(list, spec, memory as SharedArrayBuffer, Math.min(workers, n), concurrency, finished);
-  return ndarray(data, [n, ...shapeOf(spec.mode, spec.width, spec.height)]);
+  return ndarray(data, [n, ...shape]);
 }
 
 async function runHere(
   list: BatchSource[],
   spec: SlotSpec,
-  slot: (i: number) => ArrayOf<Mode>,
+  slot: (i: number) => OutDTypeArrays[OutDType],
   concurrency: number,
   finished: (i: number) => void,
 ): Promise<void> {

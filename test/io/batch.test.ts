@@ -163,3 +163,40 @@ describe('imreadBatch arguments', () => {
     }
   });
 });
+
+describe.each([
+  ['worker threads', 2],
+  ['main thread', 0],
+] as const)('imreadBatch with toArray options on %s', (_name, workers) => {
+  // images of several sizes: PngSuite's 32x32 files and its odd-sized s*n3p* files
+  const mixed = [...PNGS.slice(0, 6), ...readdirSync(SUITE).filter((f) => /^s\d\dn3p02\.png$/.test(f)).sort().map((f) => `${SUITE}/${f}`)];
+  const o = { mode: 'RGB', resize: { size: [24, 20], resample: 'bilinear' }, layout: 'CHW', dtype: 'float32', scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] } as const;
+  it('resize + CHW float32 normalised: [N, C, H, W], each slot toArray of its image', async () => {
+    const x = await imreadBatch(mixed, { ...o, workers });
+    expect(x.shape).toEqual([mixed.length, 3, 20, 24]);
+    expect(x.data).toBeInstanceOf(Float32Array);
+    const per = 3 * 20 * 24;
+    for (let i = 0; i < mixed.length; i++) {
+      const img = await (await open(mixed[i] ?? '')).load();
+      const { mode, ...rest } = o;
+      expect(Array.from(x.data.subarray(i * per, (i + 1) * per)), mixed[i]).toEqual(Array.from(toArray(img, { ...rest, mode }).data));
+    }
+  });
+  it('crop after resize, BGR order', async () => {
+    const x = await imreadBatch(mixed, { mode: 'RGB', order: 'BGR', resize: [30, 30], crop: [3, 3, 27, 27], workers });
+    expect(x.shape).toEqual([mixed.length, 24, 24, 3]);
+    const img = await (await open(mixed[7] ?? '')).load();
+    expect(Array.from(x.data.subarray(7 * 24 * 24 * 3, 8 * 24 * 24 * 3))).toEqual(Array.from(toArray(img, { mode: 'RGB', order: 'BGR', resize: [30, 30], crop: [3, 3, 27, 27] }).data));
+  });
+});
+
+describe('imreadBatch options', () => {
+  it('images of other sizes without resize: a typed error that says how to resize', async () => {
+    const odd = readdirSync(SUITE).filter((f) => /^s0[1-3]n3p01\.png$/.test(f)).map((f) => `${SUITE}/${f}`);
+    await expect(imreadBatch([PNGS[0] ?? '', ...odd], { workers: 0 })).rejects.toThrow(/options\.resize/);
+  });
+  it('unknown keys and size with resize are InvalidArgumentErrors', async () => {
+    await expect(imreadBatch(PNGS, { layuot: 'CHW' } as never)).rejects.toThrow(/unknown option "layuot"/);
+    await expect(imreadBatch(PNGS, { size: [32, 32], resize: [16, 16] })).rejects.toThrow(InvalidArgumentError);
+  });
+});
