@@ -3,7 +3,10 @@
  * imarray command line.
  *   imarray info FILE...   format, mode, size, array shape and type, min/max/mean, decode time
  *   imarray batch DIR --out X.npy [--mode M] [--size WxH] [--workers N] [--concurrency N]
+ *                 [--resize WxH] [--resample F] [--crop X0,Y0,X1,Y1] [--order BGR] [--layout CHW]
+ *                 [--dtype float32] [--scale S] [--mean A,B,C] [--std A,B,C]
  *                          the images in DIR (sorted by name) into one [N, H, W(, C)] .npy
+ *                          (or [N, C, H, W] with --layout CHW), each through toArray's options
  * Bad files print the typed error (name, code, message) and the exit status is 1; no stack.
  */
 import { performance } from 'node:perf_hooks';
@@ -15,11 +18,19 @@ import { open } from './api/open.js';
 import { imreadBatch, type BatchOptions } from './io/batch.js';
 import { npyHeader } from './api/npy.js';
 import { isMode } from './core/modes.js';
-import { toArray } from './api/to-array.js';
+import { OUT_DTYPES, toArray, type OutDType, type ResizeSpec } from './api/to-array.js';
+import type { ResampleName } from './pixels/resize/index.js';
 import { ImarrayError } from './core/errors.js';
 import { MODES } from './core/modes.js';
 
-const USAGE = ['usage: imarray info FILE...', '       imarray batch DIR --out X.npy [--mode M] [--size WxH] [--workers N] [--concurrency N]'].join('\n');
+const USAGE = [
+  'usage: imarray info FILE...',
+  '       imarray batch DIR --out X.npy [--mode M] [--size WxH] [--workers N] [--concurrency N]',
+  '                     [--resize WxH] [--resample nearest|box|bilinear|hamming|bicubic|lanczos]',
+  '                     [--crop X0,Y0,X1,Y1] [--order BGR] [--layout HWC|CHW]',
+  '                     [--dtype uint8|float32|...] [--scale S] [--mean A,B,C] [--std A,B,C]',
+].join('\n');
+const BATCH_FLAGS = ['out', 'mode', 'size', 'workers', 'concurrency', 'resize', 'resample', 'crop', 'order', 'layout', 'dtype', 'scale', 'mean', 'std'];
 
 /** File names `batch` picks up in a directory: the extensions of every registered format. */
 const isImageFile = (name: string): boolean => IMAGE_EXTENSIONS.has(extname(name).toLowerCase());
@@ -49,6 +60,18 @@ function intFlag(flags: Map<string, string>, name: string): number | undefined {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v)) throw new UsageError(`--${name} wants a whole number, got ${JSON.stringify(v)}`);
   return Number(v);
+}
+
+/** `--name A,B,C` as numbers (fractions like 1/255 allowed). */
+function numberList(flags: Map<string, string>, name: string): number[] | undefined {
+  const v = flags.get(name);
+  if (v === undefined) return undefined;
+  const list = v.split(',').map((part) => {
+    const m = /^\s*(-?[\d.]+(?:e-?\d+)?)(?:\/([\d.]+))?\s*$/.exec(part);
+    return m === null ? NaN : Number(m[1]) / (m[2] === undefined ? 1 : Number(m[2]));
+  });
+  if (list.some((x) => !Number.isFinite(x))) throw new UsageError(`--${name} wants numbers separated by commas, got ${JSON.stringify(v)}`);
+  return list;
 }
 
 /** A progress line: a bar on a terminal, a line per tenth otherwise (logs). */
@@ -86,7 +109,7 @@ async function batch(args: string[]): Promise<void> {
   const out = flags.get('out');
   if (positional.length !== 1 || dir === undefined || out === undefined) throw new UsageError('batch needs one DIR and --out X.npy');
   for (const name of flags.keys()) {
-    if (!['out', 'mode', 'size', 'workers', 'concurrency'].includes(name)) throw new UsageError(`unknown option --${name}`);
+    if (!BATCH_FLAGS.includes(name)) throw new UsageError(`unknown option --${name}`);
   }
   const options: BatchOptions = {};
   const mode = flags.get('mode');
@@ -100,6 +123,41 @@ async function batch(args: string[]): Promise<void> {
     if (m === null) throw new UsageError(`--size wants WIDTHxHEIGHT, got ${JSON.stringify(size)}`);
     options.size = [Number(m[1]), Number(m[2])];
   }
+  const resize = flags.get('resize');
+  const resample = flags.get('resample');
+  if (resize !== undefined) {
+    const m = /^(\d+)x(\d+)$/.exec(resize);
+    if (m === null) throw new UsageError(`--resize wants WIDTHxHEIGHT, got ${JSON.stringify(resize)}`);
+    const spec: ResizeSpec = { size: [Number(m[1]), Number(m[2])] };
+    if (resample !== undefined) spec.resample = resample as ResampleName;
+    options.resize = spec;
+  } else if (resample !== undefined) throw new UsageError('--resample needs --resize');
+  const crop = numberList(flags, 'crop');
+  if (crop !== undefined) {
+    if (crop.length !== 4) throw new UsageError(`--crop wants X0,Y0,X1,Y1, got ${JSON.stringify(flags.get('crop'))}`);
+    options.crop = crop as [number, number, number, number];
+  }
+  const order = flags.get('order');
+  if (order !== undefined) options.order = order;
+  const layout = flags.get('layout');
+  if (layout !== undefined) {
+    if (layout !== 'HWC' && layout !== 'CHW') throw new UsageError(`--layout wants HWC or CHW, got ${JSON.stringify(layout)}`);
+    options.layout = layout;
+  }
+  const dtype = flags.get('dtype');
+  if (dtype !== undefined) {
+    if (!Object.hasOwn(OUT_DTYPES, dtype)) throw new UsageError(`--dtype wants one of ${Object.keys(OUT_DTYPES).join(', ')}, got ${JSON.stringify(dtype)}`);
+    options.dtype = dtype as OutDType;
+  }
+  const scale = numberList(flags, 'scale');
+  if (scale !== undefined) {
+    if (scale.length !== 1) throw new UsageError('--scale wants one number');
+    options.scale = scale[0];
+  }
+  const mean = numberList(flags, 'mean');
+  if (mean !== undefined) options.mean = mean;
+  const std = numberList(flags, 'std');
+  if (std !== undefined) options.std = std;
   const workers = intFlag(flags, 'workers');
   if (workers !== undefined) options.workers = workers;
   const concurrency = intFlag(flags, 'concurrency');

@@ -62,6 +62,20 @@ describe('imarray batch', () => {
     expect(Buffer.from(got.data.buffer, got.data.byteOffset, got.data.byteLength).equals(Buffer.from(want.data))).toBe(true);
   });
 
+  it('--resize/--layout/--dtype/--mean/--std: the model input batch imreadBatch gives', async () => {
+    const out = join(dir, 'm.npy');
+    const r = await run('batch', dir, '--out', out, '--mode', 'RGB', '--resize', '24x16', '--resample', 'bilinear', '--layout', 'CHW', '--dtype', 'float32', '--scale', '1/255', '--mean', '0.485,0.456,0.406', '--std', '0.229,0.224,0.225');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`shape \\[${names.length}, 3, 16, 24\\] float32`));
+    const got = fromNpy(readFileSync(out));
+    const want = await imreadBatch(names.sort().map((f) => join(dir, f)), {
+      mode: 'RGB', resize: { size: [24, 16], resample: 'bilinear' }, layout: 'CHW', dtype: 'float32', scale: 1 / 255,
+      mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], workers: 0,
+    });
+    expect(got.shape).toEqual(want.shape);
+    expect(Buffer.from(got.data.buffer, got.data.byteOffset, got.data.byteLength).equals(Buffer.from(want.data.buffer, want.data.byteOffset, want.data.byteLength))).toBe(true);
+  }, 60_000);
+
   it('reports a size mismatch as the typed error (exit 1; whichever image finishes first) and bad usage with exit 2', async () => {
     const r = await run('batch', dir, '--out', join(dir, 'y.npy'), '--size', '3x3');
     expect(r.code).toBe(1);
