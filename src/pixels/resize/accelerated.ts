@@ -83,7 +83,7 @@ export function jsTwoPass(s: TwoPassShape): TwoPass {
 }
 
 type VRows = (src: number, len: number, dst: number, bounds: number, weights: number, kstride: number, y0: number, y1: number) => void;
-type HRows = (src: number, srcRow: number, rows: number, dst: number, outW: number, bpp: number, bounds: number, weights: number, kstride: number) => void;
+type HRows2 = (src: number, srcRow: number, rows: number, dst: number, outW: number, bpp: number, bounds: number, weights: number, kstride: number, mask: number) => void;
 type HRows1 = (src: number, srcRow: number, rows: number, dst: number, outW: number, bounds: number, weights: number, kstride: number) => void;
 
 let compiled: object | null | undefined;
@@ -130,6 +130,38 @@ function putCoefficients(inst: KernelInstance, at: number, c: Coefficients, kstr
 }
 
 /**
+ * Writes hrows2's table at `at`: bounds, then per output index and tap pair the two weights'
+ * high parts (`w >> 11`) as two i16 in an i32, then their low parts (`w & 0x7ff`).
+ */
+function putPairedCoefficients(inst: KernelInstance, at: number, c: Coefficients, kstride: number): { bounds: number; weights: number; end: number } {
+  const i32 = new Int32Array(inst.memory.buffer);
+  i32.set(c.bounds, at / 4);
+  const weights = at + c.outSize * 8;
+  const fixed = fixedWeights(c);
+  i32.fill(0, weights / 4, (weights + c.outSize * kstride) / 4);
+  for (let i = 0; i < c.outSize; i++) {
+    for (let j = 0; j * 2 < c.ksize; j++) {
+      const w0 = fixed[i * c.ksize + j * 2] ?? 0;
+      const w1 = j * 2 + 1 < c.ksize ? (fixed[i * c.ksize + j * 2 + 1] ?? 0) : 0;
+      const o = (weights + i * kstride) / 4 + j * 2;
+      i32[o] = ((w0 >> 11) & 0xffff) | ((w1 >> 11) << 16);
+      i32[o + 1] = (w0 & 0x7ff) | ((w1 & 0x7ff) << 16);
+    }
+  }
+  return { bounds: at, weights, end: align16(weights + c.outSize * kstride) };
+}
+
+/** hrows2's swizzle: two pixels of `bpp` bytes into i16 lanes [c0 p0, c0 p1, c1 p0, c1 p1, ...]. */
+function pairMask(bpp: number): Uint8Array {
+  const mask = new Uint8Array(16).fill(0x80);
+  for (let c = 0; c < bpp; c++) {
+    mask[c * 4] = c;
+    mask[c * 4 + 2] = bpp + c;
+  }
+  return mask;
+}
+
+/**
  * The WebAssembly passes, streaming: output rows are made a block at a time from a window of
  * intermediate rows, which the horizontal pass extends from source blocks copied in; rows
  * the vertical pass has gone past are dropped. Memory: coefficients, a source block, an
@@ -142,7 +174,8 @@ function wasmTwoPass(s: TwoPassShape): TwoPass | undefined {
   release(probe);
   const rowLen = s.outW * s.bands;
   const srcRow = s.srcW * s.bands;
-  const kstrideH = s.h === undefined ? 0 : align16(s.h.ksize * 4) + 16;
+  // hrows1 (one band) reads 4 weights a step; hrows2 (2 to 4 bands) 8 bytes a tap pair
+  const kstrideH = s.h === undefined ? 0 : s.bands === 1 ? align16(s.h.ksize * 4) + 16 : Math.ceil(s.h.ksize / 2) * 8;
   const kstrideV = s.v === undefined ? 0 : s.v.ksize * 4;
   const srcRows = rowsPerBlock(srcRow, BLOCK_BYTES);
   const outRows = rowsPerBlock(rowLen, BLOCK_BYTES);
@@ -153,34 +186,36 @@ function wasmTwoPass(s: TwoPassShape): TwoPass | undefined {
     return [bounds[a * 2] ?? 0, (bounds[(z - 1) * 2] ?? 0) + (bounds[(z - 1) * 2 + 1] ?? 0)];
   };
   let inst: KernelInstance | null = null;
-  let layout: { h?: { bounds: number; weights: number }; v?: { bounds: number; weights: number }; src: number; out: number; win: number } | undefined;
+  let layout: { h?: { bounds: number; weights: number }; v?: { bounds: number; weights: number }; mask: number; src: number; out: number; win: number } | undefined;
   let lo = 0; // window: intermediate rows [lo, hi) at layout.win
   let hi = 0;
   let made = 0; // output rows produced (the instance goes back to the pool after the last)
   const start = (k: KernelInstance) => {
     let at = 0;
-    ensure(k, (s.h?.outSize ?? 0) * (8 + kstrideH) + (s.v?.outSize ?? 0) * (8 + kstrideV) + 64);
-    const h = s.h === undefined ? undefined : putCoefficients(k, at, s.h, kstrideH);
+    ensure(k, (s.h?.outSize ?? 0) * (8 + kstrideH) + (s.v?.outSize ?? 0) * (8 + kstrideV) + 96);
+    const h = s.h === undefined ? undefined : (s.bands === 1 ? putCoefficients : putPairedCoefficients)(k, at, s.h, kstrideH);
     at = h?.end ?? at;
     const v = s.v === undefined ? undefined : putCoefficients(k, at, s.v, kstrideV);
     at = v?.end ?? at;
-    const src = at;
+    const mask = at;
+    new Uint8Array(k.memory.buffer).set(pairMask(s.bands), mask);
+    const src = mask + 16;
     const out = align16(src + srcRows * srcRow + PAD);
     const win = align16(out + outRows * align16(rowLen) + PAD);
-    layout = { src, out, win, ...(h === undefined ? {} : { h }), ...(v === undefined ? {} : { v }) };
+    layout = { mask, src, out, win, ...(h === undefined ? {} : { h }), ...(v === undefined ? {} : { v }) };
     lo = hi = 0;
   };
   /** Makes the window hold intermediate rows [a, z): drops rows before a, makes rows up to z. */
   const windowOf = (k: KernelInstance, a: number, z: number) => {
     if (layout === undefined) throw new Error('internal: resample not started');
-    const { win, src, h } = layout;
+    const { win, src, h, mask } = layout;
     if (a >= hi || a < lo) lo = hi = a;
     else if (a > lo) {
       new Uint8Array(k.memory.buffer).copyWithin(win, win + (a - lo) * rowLen, win + (hi - lo) * rowLen);
       lo = a;
     }
     ensure(k, win + (z - lo) * rowLen + PAD);
-    const hrows = k.exports.hrows as HRows;
+    const hrows2 = k.exports.hrows2 as HRows2;
     const hrows1 = k.exports.hrows1 as HRows1;
     while (hi < z) {
       const r1 = Math.min(z, hi + (h === undefined ? z - hi : srcRows));
@@ -192,7 +227,7 @@ function wasmTwoPass(s: TwoPassShape): TwoPass | undefined {
       else {
         mem.set(bytes, src);
         if (s.bands === 1) hrows1(src, srcRow, r1 - hi, dst, s.outW, h.bounds, h.weights, kstrideH);
-        else hrows(src, srcRow, r1 - hi, dst, s.outW, s.bands, h.bounds, h.weights, kstrideH);
+        else hrows2(src, srcRow, r1 - hi, dst, s.outW, s.bands, h.bounds, h.weights, kstrideH, mask);
       }
       hi = r1;
     }

@@ -107,6 +107,63 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rows))))
 
+  ;; hrows2: horizontal pass of 2-, 3- or 4-byte pixels, two taps a step through i32x4.dot_i16x8_s:
+  ;; a 22-bit weight w is split into hi = w >> 11 and lo = w & 0x7ff (both fit i16), and the sum is
+  ;; (sum of p * hi) << 11 plus sum of p * lo, the same integer. Weights: per output index, per
+  ;; tap pair, an i32 of two i16 hi weights then one of two lo weights (8 bytes a pair; pairs past
+  ;; the window are zero). `mask` (16 bytes) swizzles two pixels into i16 lanes
+  ;; [c0 of pixel 0, c0 of pixel 1, c1 of 0, c1 of 1, ...] (zero bytes elsewhere).
+  (func (export "hrows2") (param $src i32) (param $srcRow i32) (param $rows i32) (param $dst i32) (param $outW i32)
+        (param $bpp i32) (param $bounds i32) (param $weights i32) (param $kstride i32) (param $mask i32)
+    (local $r i32) (local $xx i32) (local $t i32) (local $n i32) (local $p i32) (local $k i32) (local $b i32)
+    (local $out i32) (local $rowIn i32) (local $hi v128) (local $lo v128) (local $v v128) (local $m v128)
+    (local $step i32) (local $px i32)
+    (local.set $m (v128.load (local.get $mask)))
+    (local.set $step (i32.shl (local.get $bpp) (i32.const 1)))
+    (local.set $out (local.get $dst))
+    (local.set $r (i32.const 0))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $rowIn (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $srcRow))))
+        (local.set $xx (i32.const 0))
+        (block $px_done
+          (loop $pixels
+            (br_if $px_done (i32.ge_u (local.get $xx) (local.get $outW)))
+            (local.set $b (i32.add (local.get $bounds) (i32.shl (local.get $xx) (i32.const 3))))
+            (local.set $p (i32.add (local.get $rowIn) (i32.mul (i32.load (local.get $b)) (local.get $bpp))))
+            (local.set $n (i32.load offset=4 (local.get $b)))
+            (local.set $k (i32.add (local.get $weights) (i32.mul (local.get $xx) (local.get $kstride))))
+            (local.set $hi (v128.const i32x4 0 0 0 0))
+            (local.set $lo (v128.const i32x4 0 0 0 0))
+            (local.set $t (i32.const 0))
+            (block $taps_done
+              (loop $taps
+                (br_if $taps_done (i32.ge_u (local.get $t) (local.get $n)))
+                (local.set $v (i8x16.swizzle (v128.load64_zero (local.get $p)) (local.get $m)))
+                (local.set $hi (i32x4.add (local.get $hi) (i32x4.dot_i16x8_s (local.get $v) (v128.load32_splat (local.get $k)))))
+                (local.set $lo (i32x4.add (local.get $lo) (i32x4.dot_i16x8_s (local.get $v) (v128.load32_splat offset=4 (local.get $k)))))
+                (local.set $p (i32.add (local.get $p) (local.get $step)))
+                (local.set $k (i32.add (local.get $k) (i32.const 8)))
+                (local.set $t (i32.add (local.get $t) (i32.const 2)))
+                (br $taps)))
+            (local.set $px (i32x4.extract_lane 0
+              (i8x16.narrow_i16x8_u
+                (i16x8.narrow_i32x4_s
+                  (i32x4.shr_s
+                    (i32x4.add (i32x4.add (i32x4.shl (local.get $hi) (i32.const 11)) (local.get $lo)) (i32x4.splat (i32.const 2097152)))
+                    (i32.const 22))
+                  (v128.const i32x4 0 0 0 0))
+                (v128.const i32x4 0 0 0 0))))
+            (if (i32.eq (local.get $bpp) (i32.const 2))
+              (then (i32.store16 (local.get $out) (local.get $px)))
+              (else (i32.store (local.get $out) (local.get $px))))
+            (local.set $out (i32.add (local.get $out) (local.get $bpp)))
+            (local.set $xx (i32.add (local.get $xx) (i32.const 1)))
+            (br $pixels)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows))))
+
   ;; hrows1: horizontal pass of one-byte pixels, one lane per tap (4 taps a step; weights past
   ;; each window are zero, so the bytes read past it count for nothing).
   (func (export "hrows1") (param $src i32) (param $srcRow i32) (param $rows i32) (param $dst i32) (param $outW i32)
