@@ -5,7 +5,8 @@
 ;;
 ;; All pointers are byte addresses in this module's memory (the caller lays it out and grows it).
 ;; Weights are i32, `kstride` bytes per output index (a multiple of 16 for hrows1, which reads 4
-;; taps at a time and relies on zero weights past each window). Bounds are i32 pairs (min, count).
+;; taps at a time and relies on zero weights past each window; hrows2 packs them in pairs).
+;; Bounds are i32 pairs (min, count).
 ;; Buffers are padded by the caller: reads may run 16 bytes past a row, writes 16 bytes past.
 (module
   (memory (export "memory") 1)
@@ -59,52 +60,6 @@
             (br $chunks)))
         (local.set $out (i32.add (local.get $out) (local.get $len)))
         (local.set $yy (i32.add (local.get $yy) (i32.const 1)))
-        (br $rows))))
-
-  ;; hrows: horizontal pass of `rows` rows, pixels of `bpp` (2, 3 or 4) bytes, one lane per band.
-  ;; Row r: src + r * srcRow -> dst + r * outW * bpp.
-  (func (export "hrows") (param $src i32) (param $srcRow i32) (param $rows i32) (param $dst i32) (param $outW i32)
-        (param $bpp i32) (param $bounds i32) (param $weights i32) (param $kstride i32)
-    (local $r i32) (local $xx i32) (local $t i32) (local $n i32) (local $p i32) (local $k i32) (local $b i32)
-    (local $out i32) (local $rowIn i32) (local $acc v128) (local $px i32)
-    (local.set $out (local.get $dst))
-    (local.set $r (i32.const 0))
-    (block $rows_done
-      (loop $rows
-        (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
-        (local.set $rowIn (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $srcRow))))
-        (local.set $xx (i32.const 0))
-        (block $px_done
-          (loop $pixels
-            (br_if $px_done (i32.ge_u (local.get $xx) (local.get $outW)))
-            (local.set $b (i32.add (local.get $bounds) (i32.shl (local.get $xx) (i32.const 3))))
-            (local.set $p (i32.add (local.get $rowIn) (i32.mul (i32.load (local.get $b)) (local.get $bpp))))
-            (local.set $n (i32.load offset=4 (local.get $b)))
-            (local.set $k (i32.add (local.get $weights) (i32.mul (local.get $xx) (local.get $kstride))))
-            (local.set $acc (i32x4.splat (i32.const 2097152)))
-            (local.set $t (i32.const 0))
-            (block $taps_done
-              (loop $taps
-                (br_if $taps_done (i32.ge_u (local.get $t) (local.get $n)))
-                (local.set $acc (i32x4.add (local.get $acc)
-                  (i32x4.mul
-                    (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $p))))
-                    (i32x4.splat (i32.load (local.get $k))))))
-                (local.set $p (i32.add (local.get $p) (local.get $bpp)))
-                (local.set $k (i32.add (local.get $k) (i32.const 4)))
-                (local.set $t (i32.add (local.get $t) (i32.const 1)))
-                (br $taps)))
-            (local.set $px (i32x4.extract_lane 0
-              (i8x16.narrow_i16x8_u
-                (i16x8.narrow_i32x4_s (i32x4.shr_s (local.get $acc) (i32.const 22)) (v128.const i32x4 0 0 0 0))
-                (v128.const i32x4 0 0 0 0))))
-            (if (i32.eq (local.get $bpp) (i32.const 2))
-              (then (i32.store16 (local.get $out) (local.get $px)))
-              (else (i32.store (local.get $out) (local.get $px))))
-            (local.set $out (i32.add (local.get $out) (local.get $bpp)))
-            (local.set $xx (i32.add (local.get $xx) (i32.const 1)))
-            (br $pixels)))
-        (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rows))))
 
   ;; hrows2: horizontal pass of 2-, 3- or 4-byte pixels, two taps a step through i32x4.dot_i16x8_s:
