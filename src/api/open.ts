@@ -4,19 +4,22 @@
  */
 import ndarray from 'ndarray';
 import type { NdArray } from 'ndarray';
-import { ImarrayError, UnidentifiedImageError, invalidArgument } from '../core/errors.js';
+import { ImarrayError, UnidentifiedImageError, checkKeys, invalidArgument } from '../core/errors.js';
 import { Input, type Source } from '../core/input.js';
 import { candidates } from '../codecs/registry.js';
 import type { OpenOptions, Backend, Decoding } from '../codecs/codec.js';
 import { fromDecoding, type Image } from '../image.js';
 import { checkDecompressionBomb, getMaxImagePixels } from '../core/limits.js';
 import { bandCount, shapeOf, type Mode } from '../core/modes.js';
-import { bandOrder, isPermutation, toArray, type ToArrayOptions, type ToArrayResult } from './to-array.js';
+import { TO_ARRAY_KEYS, bandOrder, isPermutation, toArray, type ToArrayOptions, type ToArrayResult } from './to-array.js';
 
 export type { OpenOptions, Backend };
 
+const OPEN_KEYS = new Set(['loadTruncated', 'maxImagePixels', 'backend']);
+
 function resolveOptions(options: OpenOptions | undefined): Required<OpenOptions> {
   if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalidArgument('options', 'an object', options);
+  if (options !== undefined) checkKeys('open', options, [...OPEN_KEYS]);
   const loadTruncated = options?.loadTruncated ?? false;
   if (typeof loadTruncated !== 'boolean') throw invalidArgument('options.loadTruncated', 'a boolean', loadTruncated);
   const maxImagePixels = options?.maxImagePixels === undefined ? getMaxImagePixels() : options.maxImagePixels;
@@ -69,8 +72,6 @@ export async function open(src: Source, options?: OpenOptions): Promise<Image> {
   }
 }
 
-const OPEN_KEYS = new Set(['loadTruncated', 'maxImagePixels', 'backend']);
-
 /** `open()`'s options plus `toArray()`'s (all but `copy`: imread's array is always owned). */
 export interface ReadOptions extends OpenOptions, Omit<ToArrayOptions, 'copy'> {}
 
@@ -91,7 +92,8 @@ export async function imread<const O extends ReadOptions = ReadOptions>(src: Sou
   if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalidArgument('options', 'an object', options);
   const o: ReadOptions = options ?? {};
   if ('copy' in o && o.copy !== undefined) throw invalidArgument('options.copy', 'left out (imread always returns an owned array)', o.copy);
-  const img = await open(src, o); // open reads only its own keys
+  checkKeys('imread', o, [...OPEN_KEYS, ...TO_ARRAY_KEYS.filter((k) => k !== 'copy')]);
+  const img = await open(src, Object.fromEntries(Object.entries(o).filter(([k]) => OPEN_KEYS.has(k))));
   try {
     const arrayOptions = Object.fromEntries(Object.entries(o).filter(([k, v]) => !OPEN_KEYS.has(k) && v !== undefined)) as ToArrayOptions;
     let given = Object.keys(arrayOptions);

@@ -4,7 +4,7 @@
  * bit-exact with Pillow. Each returns a new loaded image in one allocation; the input is
  * never modified (Pillow's `thumbnail` resizes in place; here it returns the new image).
  */
-import { invalidArgument } from '../core/errors.js';
+import { checkKeys, invalidArgument } from '../core/errors.js';
 import type { Mode } from '../core/modes.js';
 import type { Box } from '../core/types.js';
 import { Image, fromRaster } from '../image.js';
@@ -54,12 +54,14 @@ export interface OpsOptions {
  * const fitted = ImageOps.contain(img, [640, 640]);
  */
 function contain<M extends Mode>(img: Image<M>, size: readonly [number, number], options: OpsOptions = {}): Image<M> {
+  checkKeys('ImageOps.contain', options, ['resample']);
   const [w, h] = checkSize(size);
   return resize(img, containSize(img.width, img.height, [w, h]), { resample: resampleOf(options.resample) });
 }
 
 /** `ImageOps.cover`: the smallest resize covering `size` that keeps the aspect ratio. */
 function cover<M extends Mode>(img: Image<M>, size: readonly [number, number], options: OpsOptions = {}): Image<M> {
+  checkKeys('ImageOps.cover', options, ['resample']);
   const [w, h] = checkSize(size);
   return resize(img, coverSize(img.width, img.height, [w, h]), { resample: resampleOf(options.resample) });
 }
@@ -78,6 +80,7 @@ export interface FitOptions extends OpsOptions {
  * const square = ImageOps.fit(img, [224, 224]);
  */
 function fit<M extends Mode>(img: Image<M>, size: readonly [number, number], options: FitOptions = {}): Image<M> {
+  checkKeys('ImageOps.fit', options, ['resample', 'bleed', 'centering']);
   const [w, h] = checkSize(size);
   const box = fitBox(img.width, img.height, [w, h], options.bleed ?? 0, options.centering ?? [0.5, 0.5]);
   return resize(img, [w, h], { resample: resampleOf(options.resample), box });
@@ -93,8 +96,9 @@ export interface PadOptions extends OpsOptions {
 
 /** `ImageOps.pad`: `contain`, then centred on a `size` background of `color`. */
 function pad<M extends Mode>(img: Image<M>, size: readonly [number, number], options: PadOptions = {}): Image<M> {
+  checkKeys('ImageOps.pad', options, ['resample', 'color', 'centering']);
   const [w, h] = checkSize(size);
-  const resized = contain(img, [w, h], options);
+  const resized = contain(img, [w, h], options.resample === undefined ? {} : { resample: options.resample });
   if (resized.width === w && resized.height === h) return resized;
   const at = padOffset(resized.size, [w, h], options.centering ?? [0.5, 0.5]);
   return fromRaster(pasteOnto(resized._raster('pad'), [w, h], at, options.color));
@@ -102,6 +106,7 @@ function pad<M extends Mode>(img: Image<M>, size: readonly [number, number], opt
 
 /** `ImageOps.scale`: both sides times `factor` (Python-rounded). */
 function scale<M extends Mode>(img: Image<M>, factor: number, options: OpsOptions = {}): Image<M> {
+  checkKeys('ImageOps.scale', options, ['resample']);
   const size = scaleSize(img.width, img.height, factor);
   if (factor === 1) return resize(img, img.size);
   return resize(img, size, { resample: resampleOf(options.resample) });

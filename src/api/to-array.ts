@@ -19,7 +19,8 @@
  */
 import ndarray from 'ndarray';
 import type { NdArray } from 'ndarray';
-import { InvalidArgumentError, invalidArgument } from '../core/errors.js';
+import { InvalidArgumentError, checkKeys, invalidArgument } from '../core/errors.js';
+export { checkKeys };
 import type { Image } from '../image.js';
 import { DTYPES, MODES, bandCount, isMode, type ArrayOf, type Mode } from '../core/modes.js';
 import { planImageConversion } from '../pixels/convert/index.js';
@@ -83,12 +84,6 @@ export interface ResizeSpec extends ResizeOptions {
 /** The option keys `toArray` reads: any other key is an InvalidArgumentError. */
 export const TO_ARRAY_KEYS: readonly string[] = ['copy', 'mode', 'dither', 'order', 'layout', 'dtype', 'scale', 'mean', 'std', 'resize', 'crop', 'out'];
 
-/** Throws InvalidArgumentError naming the first key of `options` not in `known`. */
-export function checkKeys(what: string, options: object, known: readonly string[]): void {
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new InvalidArgumentError(`${what}: unknown option ${JSON.stringify(key)} (known: ${known.join(', ')})`);
-  }
-}
 
 /** `options.resize` as a size and Pillow resize options. */
 export function resizeSpec(v: unknown): ResizeSpec {

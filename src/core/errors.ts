@@ -98,3 +98,10 @@ export function invalidArgument(name: string, expected: string, actual: unknown)
   else shown = `an object of type ${actual.constructor.name}`;
   return new InvalidArgumentError(`Expected ${expected} for ${name} but received ${shown}`);
 }
+
+/** Throws InvalidArgumentError naming the first key of `options` not in `known`. */
+export function checkKeys(what: string, options: object, known: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new InvalidArgumentError(`${what}: unknown option ${JSON.stringify(key)} (known: ${known.join(', ')})`);
+  }
+}

@@ -33,11 +33,12 @@ describe('toArray({ resize }) is resize then toArray, in one pass', () => {
       const img = fromStorage(mode, [W, H], seededBytes(W * H * bands, bands), {}, mode === 'P' ? { mode: 'RGB', colors: seededBytes(768, 9) } : undefined);
       for (const o of options) {
         for (const [size, resample, reducingGap] of [[[40, 30], 'bicubic', undefined], [[200, 31], 'lanczos', undefined], [[17, 80], 'nearest', undefined], [[30, 20], 'bilinear', 2]] as const) {
-          const spec = { size, resample, ...(reducingGap === undefined ? {} : { reducingGap }) };
+          const resizeOptions = { resample, ...(reducingGap === undefined ? {} : { reducingGap }) };
+          const spec = { size, ...resizeOptions };
           const converted = o.mode === undefined ? img : convert(img, o.mode);
           const rest = { ...o };
           delete rest.mode;
-          const want = toArray(resize(converted, size, spec), rest);
+          const want = toArray(resize(converted, size, resizeOptions), rest);
           const got = toArray(img, { ...o, resize: spec });
           expect(got.shape).toEqual(want.shape);
           expect(Array.from(got.data)).toEqual(Array.from(want.data));

@@ -123,3 +123,15 @@ describe('bad arguments: typed errors naming the value', () => {
     expect((await lazy.resize([4, 4])).size).toEqual([4, 4]);
   });
 });
+
+describe('unknown option keys', () => {
+  const img = fromStorage('L', [W, H], new Uint8Array(W * H));
+  it('resize, thumbnail, ImageOps, open', async () => {
+    expect(() => resize(img, [4, 4], { filter: 'box' } as never)).toThrow(/unknown option "filter"/);
+    expect(() => thumbnail(img, [4, 4], { gap: 2 } as never)).toThrow(/unknown option "gap"/);
+    expect(() => ImageOps.fit(img, [4, 4], { centre: [0, 0] } as never)).toThrow(/unknown option "centre"/);
+    expect(() => ImageOps.pad(img, [4, 4], { colour: 3 } as never)).toThrow(/unknown option "colour"/);
+    const { open } = await import('../../src/api/open.js');
+    await expect(open(new Uint8Array(8), { bakend: 'js' } as never)).rejects.toThrow(/unknown option "bakend"/);
+  });
+});

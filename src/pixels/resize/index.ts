@@ -11,7 +11,7 @@
  * the resized image; `resizeRaster` fills one allocation.
  */
 import ndarray from 'ndarray';
-import { InvalidArgumentError, UnsupportedError, invalidArgument } from '../../core/errors.js';
+import { InvalidArgumentError, UnsupportedError, checkKeys, invalidArgument } from '../../core/errors.js';
 import { checkDecompressionBomb, getMaxImagePixels } from '../../core/limits.js';
 import { DTYPES, MODES, allocate, bandCount, shapeOf, type Mode } from '../../core/modes.js';
 import type { TypedArray } from '../../core/ndarray.js';
@@ -125,6 +125,8 @@ function wholeOf(input: RowInput): { data: TypedArray; offset: number } {
  *   the output is over the pixel limit; UnsupportedError where Pillow raises a mode error
  */
 export function planResize(input: RowInput, size: readonly [number, number], options: ResizeOptions = {}): Resized {
+  if (typeof options !== 'object' || options === null) throw invalidArgument('options', 'an object', options);
+  checkKeys('resize', options, ['resample', 'box', 'reducingGap']);
   const [w, h] = checkSize(size);
   let resample = resampleOf(options.resample);
   const gap = options.reducingGap;

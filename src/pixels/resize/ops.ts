@@ -4,7 +4,7 @@
  * rounding in `round()`, `math.floor`/`ceil`, doubles throughout. The pixels are then
  * `planResize`'s.
  */
-import { InvalidArgumentError, invalidArgument } from '../../core/errors.js';
+import { InvalidArgumentError, checkKeys, invalidArgument } from '../../core/errors.js';
 import { allocate, bandCount, shapeOf, type Mode } from '../../core/modes.js';
 import type { TypedArray } from '../../core/ndarray.js';
 import { pyRound } from '../../core/numbers.js';
@@ -22,6 +22,7 @@ export interface ThumbnailOptions {
 
 /** Pillow `im.thumbnail(size, resample, reducing_gap)` of a raster, as a new raster. */
 export function thumbnailRaster<M extends Mode>(r: Raster<M>, size: readonly [number, number], options: ThumbnailOptions = {}): Raster<M> {
+  checkKeys('thumbnail', options, ['resample', 'reducingGap']);
   if (!Array.isArray(size) || size.length !== 2 || !size.every((v) => typeof v === 'number' && v >= 1)) {
     throw invalidArgument('size', '[width, height] of numbers >= 1', size);
   }
