@@ -118,34 +118,29 @@ function ensure(inst: KernelInstance, bytes: number): void {
 
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
 
-/** Writes a coefficient table at `at`: bounds (i32 pairs) then 22-bit weights, `kstride` bytes each. */
-function putCoefficients(inst: KernelInstance, at: number, c: Coefficients, kstride: number): { bounds: number; weights: number; end: number } {
-  const i32 = new Int32Array(inst.memory.buffer);
-  i32.set(c.bounds, at / 4);
-  const weights = at + c.outSize * 8;
-  const fixed = fixedWeights(c);
-  i32.fill(0, weights / 4, (weights + c.outSize * kstride) / 4);
-  for (let i = 0; i < c.outSize; i++) i32.set(fixed.subarray(i * c.ksize, (i + 1) * c.ksize), (weights + i * kstride) / 4);
-  return { bounds: at, weights, end: align16(weights + c.outSize * kstride) };
-}
-
 /**
- * Writes hrows2's table at `at`: bounds, then per output index and tap pair the two weights'
- * high parts (`w >> 11`) as two i16 in an i32, then their low parts (`w & 0x7ff`).
+ * Writes a coefficient table at `at`: bounds (i32 pairs), then per output index `kstride` bytes
+ * of 22-bit weights: one i32 each, or `paired` for hrows2: per tap pair, the two weights' high
+ * parts (`w >> 11`) as two i16 in an i32, then their low parts (`w & 0x7ff`).
  */
-function putPairedCoefficients(inst: KernelInstance, at: number, c: Coefficients, kstride: number): { bounds: number; weights: number; end: number } {
+function putCoefficients(inst: KernelInstance, at: number, c: Coefficients, kstride: number, paired: boolean): { bounds: number; weights: number; end: number } {
   const i32 = new Int32Array(inst.memory.buffer);
   i32.set(c.bounds, at / 4);
   const weights = at + c.outSize * 8;
   const fixed = fixedWeights(c);
   i32.fill(0, weights / 4, (weights + c.outSize * kstride) / 4);
   for (let i = 0; i < c.outSize; i++) {
+    const row = fixed.subarray(i * c.ksize, (i + 1) * c.ksize);
+    const o = (weights + i * kstride) / 4;
+    if (!paired) {
+      i32.set(row, o);
+      continue;
+    }
     for (let j = 0; j * 2 < c.ksize; j++) {
-      const w0 = fixed[i * c.ksize + j * 2] ?? 0;
-      const w1 = j * 2 + 1 < c.ksize ? (fixed[i * c.ksize + j * 2 + 1] ?? 0) : 0;
-      const o = (weights + i * kstride) / 4 + j * 2;
-      i32[o] = ((w0 >> 11) & 0xffff) | ((w1 >> 11) << 16);
-      i32[o + 1] = (w0 & 0x7ff) | ((w1 & 0x7ff) << 16);
+      const w0 = row[j * 2] ?? 0;
+      const w1 = row[j * 2 + 1] ?? 0;
+      i32[o + j * 2] = ((w0 >> 11) & 0xffff) | ((w1 >> 11) << 16);
+      i32[o + j * 2 + 1] = (w0 & 0x7ff) | ((w1 & 0x7ff) << 16);
     }
   }
   return { bounds: at, weights, end: align16(weights + c.outSize * kstride) };
@@ -193,9 +188,9 @@ function wasmTwoPass(s: TwoPassShape): TwoPass | undefined {
   const start = (k: KernelInstance) => {
     let at = 0;
     ensure(k, (s.h?.outSize ?? 0) * (8 + kstrideH) + (s.v?.outSize ?? 0) * (8 + kstrideV) + 96);
-    const h = s.h === undefined ? undefined : (s.bands === 1 ? putCoefficients : putPairedCoefficients)(k, at, s.h, kstrideH);
+    const h = s.h === undefined ? undefined : putCoefficients(k, at, s.h, kstrideH, s.bands > 1);
     at = h?.end ?? at;
-    const v = s.v === undefined ? undefined : putCoefficients(k, at, s.v, kstrideV);
+    const v = s.v === undefined ? undefined : putCoefficients(k, at, s.v, kstrideV, false);
     at = v?.end ?? at;
     const mask = at;
     new Uint8Array(k.memory.buffer).set(pairMask(s.bands), mask);
