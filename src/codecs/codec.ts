@@ -13,7 +13,8 @@ import type { ImageInfo, Palette, Raster } from '../core/types.js';
 /**
  * Which decoder runs where a format has a native and a pure-JS/wasm one: `'auto'` (default)
  * takes the native one (sharp) and falls back to JS when it cannot load; `'sharp'` requires
- * sharp; `'js'` never loads native code. Formats with one decoder ignore it.
+ * sharp; `'js'` never loads native code. Formats with only a TypeScript decoder ignore it; a
+ * format whose only decoder is sharp (WebP) raises UnsupportedError for `'js'`.
  */
 export type Backend = 'auto' | 'sharp' | 'js';
 /** A decoder implementation a codec has: sharp (libvips, native) or TypeScript/WebAssembly. */

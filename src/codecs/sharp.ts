@@ -10,9 +10,17 @@ import type { Raster } from '../core/types.js';
 import type { Backend, BackendKind } from './codec.js';
 
 let sharpModule: Promise<typeof sharpType> | undefined;
-/** sharp, loaded once on first use; rejects when its native binary cannot load on this machine. */
+/**
+ * sharp, loaded once on first use; rejects when its native binary cannot load on this machine.
+ * libvips' operation cache is switched off: it keys a file's decode on the path (a file
+ * rewritten between two reads would give the old pixels) and a buffer's on its address
+ * (which a new buffer can reuse). This is process-wide, for other users of sharp too.
+ */
 export function loadSharp(): Promise<typeof sharpType> {
-  sharpModule ??= import('sharp').then((m) => m.default);
+  sharpModule ??= import('sharp').then((m) => {
+    m.default.cache(false);
+    return m.default;
+  });
   return sharpModule;
 }
 
@@ -33,6 +41,7 @@ export async function sharpAvailable(): Promise<boolean> {
 export async function chooseBackend(backends: readonly BackendKind[], requested: Backend, what: string): Promise<BackendKind> {
   const hasJs = backends.includes('js');
   if (!backends.includes('sharp') || (requested === 'js' && hasJs)) return 'js';
+  if (requested === 'js') throw new UnsupportedError(`${what}: backend 'js' was asked for, but this format's only decoder is sharp (native)`);
   const sharpError = await loadSharp().then(() => undefined, (e: unknown) => e ?? new Error('sharp failed to load'));
   if (sharpError === undefined) return 'sharp';
   if (requested === 'sharp' || !hasJs) {
