@@ -10,6 +10,7 @@ import {
   toArray,
   isReadonly,
   fromStorage,
+  convert,
   MODES,
   shapeOf,
   setMaxImagePixels,
@@ -228,6 +229,15 @@ describe('decompression bomb guard', () => {
       process.off('warning', onWarning);
     }
     expect(warnings.map((w) => w.name)).toContain('DecompressionBombWarning');
+  });
+
+  it('records the palette-transparency warning of convert (test/helpers/warnings.ts captures it)', async () => {
+    const { recordedWarnings } = await import('../helpers/warnings.js');
+    const before = recordedWarnings.length;
+    const p = fromStorage('P', [2, 1], Uint8Array.of(0, 1), { transparency: Uint8Array.of(0, 255) }, { mode: 'RGB', colors: new Uint8Array(768) });
+    expect(convert(p, 'RGB').mode).toBe('RGB');
+    await new Promise((r) => setImmediate(r));
+    expect(recordedWarnings.slice(before).map((w) => w.message)).toEqual(['Palette images with Transparency expressed in bytes should be converted to RGBA images']);
   });
 
   it('is configurable per call and process-wide, and can be turned off', async () => {

@@ -30,7 +30,7 @@ function headerOf(h: WebpHeader, frame: number): Header {
 }
 
 /** Frame `frame` of the file from sharp, as packed RGB or RGBA (`bands`). */
-async function decodeFrame(src: string | Uint8Array, h: WebpHeader, frame: number, bands: 3 | 4, name: string): Promise<Uint8Array> {
+async function decodeFrame(src: Uint8Array, h: WebpHeader, frame: number, bands: 3 | 4, name: string): Promise<Uint8Array> {
   const sharp = await loadSharp();
   let out;
   try {
@@ -77,14 +77,15 @@ export const webpCodec = {
   accept: acceptWebp,
   async open(input: Input, options: Required<OpenOptions>, name: string): Promise<Decoding> {
     await chooseBackend(webpCodec.backends, options.backend, name);
-    const h = parseWebp(await input.bytes(), name);
+    const bytes = await input.bytes(); // the chunk walk needs the whole file; sharp then decodes these bytes
+    const h = parseWebp(bytes, name);
     let frame = 0;
     const bands = h.hasAlpha ? 4 : 3;
     return {
       header: headerOf(h, 0),
       reorders: true,
       async load({ into, order } = {}) {
-        const data = await decodeFrame(await input.whole(), h, frame, bands, name);
+        const data = await decodeFrame(bytes, h, frame, bands, name);
         if (order !== undefined) reorderPixels(bands, order)(data, 0, h.width * h.height, bands);
         if (into === undefined) return data;
         (into as Uint8Array).set(data);
