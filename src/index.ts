@@ -11,6 +11,7 @@
  */
 export { open, imread, type OpenOptions, type ReadOptions, type Backend } from './api/open.js';
 export { sharpAvailable } from './codecs/sharp.js';
+export { backends, type BackendsReport, type BackendStatus } from './api/backends.js';
 export { Image, fromStorage, type ImageInfo, type Palette, type Raster } from './image.js';
 export { toArray, OUT_DTYPES, type ToArrayOptions, type ToArrayResult, type OutDType, type ResizeSpec } from './api/to-array.js';
 export { isReadonly } from './core/readonly.js';
@@ -19,7 +20,7 @@ export { contiguousCopy, isContiguous } from './core/ndarray.js';
 export { frombuffer, fromArray, type FromBufferOptions, type BufferLike, type FromArrayData } from './api/wrap.js';
 export { toNpy, fromNpy, npyHeader } from './api/npy.js';
 export { toMat, fromMat, type CvLike, type MatLike } from './api/opencv.js';
-export { imreadBatch, type BatchOptions, type BatchProgress, type BatchSource } from './io/batch.js';
+export { imreadBatch, type BatchOptions, type BatchProgress, type BatchSkip, type BatchSource } from './io/batch.js';
 export { FrameWriter, FrameReader, frameHeader, FRAME_MODES, type FrameReaderOptions } from './io/frames.js';
 export { exifTranspose, transpose, transposeView, Transpose } from './api/transpose.js';
 export { resize, reduce, thumbnail, ImageOps, Resampling, type ResampleName, type ResizeOptions, type ThumbnailOptions, type OpsOptions, type FitOptions, type PadOptions } from './api/resize.js';
@@ -38,6 +39,7 @@ export {
   InvalidArgumentError,
   ImageNotLoadedError,
   EndOfSequenceError,
+  FileError,
   type ErrorCode,
 } from './core/errors.js';
 export type { NdArray } from 'ndarray';

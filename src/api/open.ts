@@ -4,7 +4,7 @@
  */
 import ndarray from 'ndarray';
 import type { NdArray } from 'ndarray';
-import { ImarrayError, UnidentifiedImageError, checkKeys, invalidArgument } from '../core/errors.js';
+import { FileError, ImarrayError, UnidentifiedImageError, checkKeys, invalidArgument } from '../core/errors.js';
 import { Input, type Source } from '../core/input.js';
 import { candidates } from '../codecs/registry.js';
 import type { OpenOptions, Backend, Decoding } from '../codecs/codec.js';
@@ -67,7 +67,7 @@ export async function open(src: Source, options?: OpenOptions): Promise<Image> {
   } catch (e) {
     await input.close().catch(() => undefined);
     if (e instanceof ImarrayError) throw e;
-    if (e instanceof Error && 'code' in e && (e.code === 'ENOENT' || e.code === 'EISDIR' || e.code === 'EACCES')) throw e;
+    if (e instanceof Error && 'code' in e && typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code) && 'syscall' in e) throw new FileError(input.filename ?? name, e);
     throw new UnidentifiedImageError(`cannot identify image file ${name}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 }

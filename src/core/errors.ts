@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'ERR_IMARRAY_DECOMPRESSION_BOMB'
   | 'ERR_IMARRAY_INVALID_ARGUMENT'
   | 'ERR_IMARRAY_NOT_LOADED'
-  | 'ERR_IMARRAY_EOF';
+  | 'ERR_IMARRAY_EOF'
+  | 'ERR_IMARRAY_FILE';
 
 /** Base class of every error imarray raises on purpose. */
 export class ImarrayError extends Error {
@@ -87,6 +88,23 @@ export class ImageNotLoadedError extends ImarrayError {
 export class EndOfSequenceError extends ImarrayError {
   constructor(message: string) {
     super('ERR_IMARRAY_EOF', message);
+  }
+}
+
+/**
+ * The file could not be read: missing, a directory, no permission... (Pillow: `OSError`'s
+ * `FileNotFoundError`, `IsADirectoryError`, `PermissionError`). `path` names it; `syscall`
+ * is Node's code (`ENOENT`, `EISDIR`, `EACCES`...) and `cause` Node's error.
+ */
+export class FileError extends ImarrayError {
+  readonly path: string;
+  readonly syscall: string;
+  constructor(path: string, cause: Error & { code?: unknown }) {
+    const sys = typeof cause.code === 'string' ? cause.code : 'EIO';
+    const what: Record<string, string> = { ENOENT: 'no such file', EISDIR: 'is a directory', EACCES: 'permission denied', EPERM: 'permission denied', ENOTDIR: 'a parent is not a directory', EMFILE: 'too many open files' };
+    super('ERR_IMARRAY_FILE', `cannot read image file ${path}: ${what[sys] ?? cause.message} (${sys})`, { cause });
+    this.path = path;
+    this.syscall = sys;
   }
 }
 

@@ -15,6 +15,7 @@ import type { NdArray } from 'ndarray';
 import {
   DecodeError,
   DecompressionBombError,
+  FileError,
   InvalidArgumentError,
   TruncatedImageError,
   UnidentifiedImageError,
@@ -64,6 +65,13 @@ export interface BatchOptions extends Omit<ToArrayOptions, 'copy' | 'out' | 'mod
   workers?: number;
   /** Called on the main thread after each image. */
   onProgress?: (progress: BatchProgress) => void;
+  /**
+   * Keep going past images that fail (unreadable, another size without `resize`...): their
+   * slots stay 0 and `onSkip` is told; default false (the first failure rejects the batch).
+   */
+  skipBad?: boolean;
+  /** With `skipBad`: called on the main thread for each image left out, with its typed error. */
+  onSkip?: (skipped: BatchSkip) => void;
   /** Passed to `open()` for every image (loadTruncated, maxImagePixels, backend). */
   open?: OpenOptions;
 }
@@ -71,7 +79,14 @@ export interface BatchOptions extends Omit<ToArrayOptions, 'copy' | 'out' | 'mod
 /** `toArray` options a batch passes on to each image (plain data, sent to workers). */
 type ArrayOptions = Omit<ToArrayOptions, 'copy' | 'out' | 'mode' | 'order'>;
 const ARRAY_KEYS = ['dither', 'layout', 'dtype', 'scale', 'mean', 'std', 'resize', 'crop'] as const;
-const BATCH_KEYS = [...ARRAY_KEYS, 'size', 'mode', 'order', 'concurrency', 'workers', 'onProgress', 'open'];
+const BATCH_KEYS = [...ARRAY_KEYS, 'size', 'mode', 'order', 'concurrency', 'workers', 'onProgress', 'skipBad', 'onSkip', 'open'];
+
+/** An image `imreadBatch` left out with `skipBad`: its index, source and typed error. */
+export interface BatchSkip {
+  index: number;
+  source: BatchSource;
+  error: Error;
+}
 
 /** What decoding one source needs; plain data, so it can be sent to a worker. */
 export interface SlotSpec {
@@ -95,6 +110,8 @@ export interface ErrorData {
   message: string;
   code?: string;
   offset?: number;
+  path?: string;
+  syscall?: string;
   pixels?: number;
   limit?: number;
 }
@@ -143,6 +160,10 @@ export function errorData(e: unknown): ErrorData {
   const code = (e as { code?: unknown }).code;
   if (typeof code === 'string') data.code = code;
   if (e instanceof DecodeError && e.offset !== undefined) data.offset = e.offset;
+  if (e instanceof FileError) {
+    data.path = e.path;
+    data.syscall = e.syscall;
+  }
   if (e instanceof DecompressionBombError) {
     data.pixels = e.pixels;
     data.limit = e.limit;
@@ -160,6 +181,7 @@ function revive(d: ErrorData, label: string): Error {
     ERR_IMARRAY_UNSUPPORTED: () => new UnsupportedError(message),
     ERR_IMARRAY_INVALID_ARGUMENT: () => new InvalidArgumentError(message),
     ERR_IMARRAY_DECOMPRESSION_BOMB: () => new DecompressionBombError(d.pixels ?? 0, d.limit ?? 0),
+    ERR_IMARRAY_FILE: () => Object.assign(new FileError(d.path ?? label, Object.assign(new Error(d.message), { code: d.syscall })), { message }),
   };
   const build = d.code === undefined ? undefined : make[d.code as ErrorCode];
   if (build !== undefined) return build();
@@ -198,6 +220,9 @@ export async function imreadBatch(sources: readonly BatchSource[], options: Batc
     throw invalidArgument('options.size', '[width, height] of positive integers', size);
   }
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw invalidArgument('options.onProgress', 'a function', options.onProgress);
+  const skipBad = options.skipBad ?? false;
+  if (typeof skipBad !== 'boolean') throw invalidArgument('options.skipBad', 'a boolean', skipBad);
+  if (options.onSkip !== undefined && typeof options.onSkip !== 'function') throw invalidArgument('options.onSkip', 'a function', options.onSkip);
   const openOptions = options.open ?? {};
   const order = options.order;
 
@@ -209,9 +234,18 @@ export async function imreadBatch(sources: readonly BatchSource[], options: Batc
   if (options.mode !== undefined && (resizeTo !== undefined || size !== undefined)) {
     mode = options.mode;
   } else if (list.length > 0) {
-    const first = await open(list[0], openOptions).catch((e: unknown) => {
-      throw revive(errorData(e), labelOf(list[0], 0));
-    });
+    // the batch's shape from the first image that opens (with skipBad, unreadable ones are passed over)
+    let first: Awaited<ReturnType<typeof open>> | undefined;
+    let firstError: Error | undefined;
+    for (let i = 0; i < list.length && first === undefined; i++) {
+      try {
+        first = await open(list[i], openOptions);
+      } catch (e) {
+        firstError ??= revive(errorData(e), labelOf(list[i], i));
+        if (!skipBad) throw firstError;
+      }
+    }
+    if (first === undefined) throw firstError ?? new InvalidArgumentError('imreadBatch: no image opens');
     await first.close();
     mode = options.mode ?? first.mode;
     if (resizeTo === undefined) inputSize ??= first.size;
@@ -252,8 +286,16 @@ export async function imreadBatch(sources: readonly BatchSource[], options: Batc
     done++;
     options.onProgress?.({ done, total: n, index });
   };
-  if (workers === 0) await runHere(list, spec, slot, concurrency, finished);
-  else await runInWorkers(list, spec, memory as SharedArrayBuffer, Math.min(workers, n), concurrency, finished);
+  // a failed image: the batch's error, or with skipBad a zeroed slot, onSkip, and on
+  const failed = (index: number, error: Error): Error | undefined => {
+    if (!skipBad) return error;
+    slot(index).fill(0);
+    options.onSkip?.({ index, source: list[index] ?? '', error });
+    finished(index);
+    return undefined;
+  };
+  if (workers === 0) await runHere(list, spec, slot, concurrency, finished, failed);
+  else await runInWorkers(list, spec, memory as SharedArrayBuffer, Math.min(workers, n), concurrency, finished, failed);
   return ndarray(data, [n, ...shape]);
 }
 
@@ -263,6 +305,7 @@ async function runHere(
   slot: (i: number) => OutDTypeArrays[OutDType],
   concurrency: number,
   finished: (i: number) => void,
+  failed: (i: number, e: Error) => Error | undefined,
 ): Promise<void> {
   let next = 0;
   let failure: Error | undefined;
@@ -272,10 +315,11 @@ async function runHere(
       const source = list[i];
       try {
         await decodeIntoSlot(source, i, slot(i), spec);
-        finished(i);
       } catch (e) {
-        failure ??= revive(errorData(e), labelOf(source, i));
+        failure ??= failed(i, revive(errorData(e), labelOf(source, i)));
+        continue;
       }
+      finished(i);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, list.length) }, lane));
@@ -329,6 +373,7 @@ async function runInWorkers(
   count: number,
   concurrency: number,
   finished: (i: number) => void,
+  failed: (i: number, e: Error) => Error | undefined,
 ): Promise<void> {
   const batch = batches++;
   const workers = pool(count);
@@ -349,10 +394,14 @@ async function runInWorkers(
         const onMessage = (r: WorkerReply) => {
           if (r.batch !== batch) return;
           if (!r.ok) {
-            reject(revive(r.error, labelOf(list[r.index], r.index)));
-            return;
+            const error = failed(r.index, revive(r.error, labelOf(list[r.index], r.index)));
+            if (error !== undefined) {
+              reject(error);
+              return;
+            }
+          } else {
+            finished(r.index);
           }
-          finished(r.index);
           if (--left === 0) resolve();
           else feed(w);
         };

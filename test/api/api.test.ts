@@ -252,3 +252,18 @@ describe('decompression bomb guard', () => {
     expect(() => { setMaxImagePixels(0); }).toThrow(InvalidArgumentError);
   });
 });
+
+describe('filesystem failures are typed, naming the path', () => {
+  it('a missing file, a directory', async () => {
+    const { FileError } = await import('../../src/index.js');
+    for (const [path, sys] of [[fixture('png/pngsuite/no-such-file.png'), 'ENOENT'], [fixture('png/pngsuite'), 'EISDIR']] as const) {
+      const err: unknown = await open(path).catch((e: unknown) => e);
+      expect(err, path).toBeInstanceOf(FileError);
+      expect((err as InstanceType<typeof FileError>).code).toBe('ERR_IMARRAY_FILE');
+      expect((err as InstanceType<typeof FileError>).syscall).toBe(sys);
+      expect((err as Error).message).toContain(path);
+      expect((err as Error).cause).toBeInstanceOf(Error);
+      await expect(imread(path)).rejects.toBeInstanceOf(FileError);
+    }
+  });
+});

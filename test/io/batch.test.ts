@@ -122,7 +122,7 @@ describe.each([
       expect(String(err)).toMatch(message);
     }
     const missing = await imreadBatch([PNGS[0], '/nonexistent/x.png'], { workers }).catch((e: unknown) => e);
-    expect(missing).toMatchObject({ code: 'ENOENT', message: expect.stringMatching(/image 1 \(\/nonexistent\/x\.png\)/) as unknown });
+    expect(missing).toMatchObject({ code: 'ERR_IMARRAY_FILE', syscall: 'ENOENT', message: expect.stringMatching(/image 1 \(\/nonexistent\/x\.png\)/) as unknown });
   });
 });
 
@@ -198,5 +198,24 @@ describe('imreadBatch options', () => {
   it('unknown keys and size with resize are InvalidArgumentErrors', async () => {
     await expect(imreadBatch(PNGS, { layuot: 'CHW' } as never)).rejects.toThrow(/unknown option "layuot"/);
     await expect(imreadBatch(PNGS, { size: [32, 32], resize: [16, 16] })).rejects.toThrow(InvalidArgumentError);
+  });
+});
+
+describe.each([
+  ['worker threads', 2],
+  ['main thread', 0],
+] as const)('imreadBatch skipBad on %s', (_name, workers) => {
+  it('leaves unreadable images zero, reports each with its typed error, and fills the rest', async () => {
+    const bad = Uint8Array.from(readFileSync(PNGS[1] ?? '').subarray(0, 60)); // a cut PNG
+    const list = [fixture('jpeg/hopper.jpg').replace('hopper.jpg', 'no-such-file.png'), PNGS[0] ?? '', bad, PNGS[2] ?? ''];
+    const skipped: { index: number; code: unknown }[] = [];
+    const x = await imreadBatch(list, { mode: 'RGB', workers, skipBad: true, onSkip: ({ index, error }) => skipped.push({ index, code: (error as { code?: unknown }).code }) });
+    expect(x.shape).toEqual([4, 32, 32, 3]);
+    expect(skipped.sort((a, b) => a.index - b.index)).toEqual([{ index: 0, code: 'ERR_IMARRAY_FILE' }, { index: 2, code: 'ERR_IMARRAY_TRUNCATED' }]);
+    const per = 32 * 32 * 3;
+    expect(x.data.subarray(0, per).every((v) => v === 0)).toBe(true);
+    expect(x.data.subarray(2 * per, 3 * per).every((v) => v === 0)).toBe(true);
+    expect(Array.from(x.data.subarray(per, 2 * per))).toEqual(await alone(PNGS[0] ?? '', 'RGB'));
+    expect(Array.from(x.data.subarray(3 * per, 4 * per))).toEqual(await alone(PNGS[2] ?? '', 'RGB'));
   });
 });

@@ -1,0 +1,63 @@
+/**
+ * `backends()`: which decoders and kernels this process runs, and why not the others: sharp
+ * (native libvips) for the formats that use it, the optional native kernel, and the
+ * WebAssembly SIMD kernels. `imarray --version` prints it.
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { CODECS } from '../codecs/registry.js';
+import type { Codec } from '../codecs/codec.js';
+import { loadSharp } from '../codecs/sharp.js';
+import { nativeKernel } from '../kernels/native.js';
+import { resampleSimdAvailable } from '../pixels/resize/accelerated.js';
+
+/** One implementation: whether it runs here, and if not, why. */
+export interface BackendStatus {
+  available: boolean;
+  /** What runs (e.g. the native kernel's CPU path, sharp's libvips version), or why it does not. */
+  detail: string;
+}
+
+export interface BackendsReport {
+  /** imarray's version (package.json). */
+  version: string;
+  /** Node's version, platform and architecture. */
+  runtime: string;
+  /** sharp (libvips): the default decoder of JPEG and the only one of WebP. */
+  sharp: BackendStatus;
+  /** The optional native kernel (byte permutes, page prefaulting), built at install with a C compiler. */
+  native: BackendStatus;
+  /** WebAssembly SIMD (PNG unfilter, resampling, CHW planes, permutes without the native kernel). */
+  wasmSimd: BackendStatus;
+  /** Per format: its decoders, the one `backend: 'auto'` picks first, and whether each runs here. */
+  formats: { format: string; decoders: string[]; auto: string }[];
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Reports which back-ends run in this process and why the others do not.
+ * @example
+ * const b = await backends();
+ * if (!b.sharp.available) console.warn(`JPEG decodes in WebAssembly: ${b.sharp.detail}`);
+ */
+export async function backends(): Promise<BackendsReport> {
+  const pkg = require('../../package.json') as { version: string };
+  const sharp: BackendStatus = await loadSharp().then(
+    (s) => ({ available: true, detail: `sharp ${s.versions.sharp ?? '?'}, libvips ${s.versions.vips}` }),
+    (e: unknown) => ({ available: false, detail: `sharp cannot load: ${e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e)}` }),
+  );
+  const nk = nativeKernel();
+  const built = existsSync(new URL(`../../build/native/${process.platform}-${process.arch}/imarray.node`, import.meta.url));
+  const native: BackendStatus = nk !== null
+    ? { available: true, detail: `${nk.kernel} (build/native/${process.platform}-${process.arch})` }
+    : { available: false, detail: process.env.IMARRAY_NATIVE === '0' ? 'switched off (IMARRAY_NATIVE=0)' : built ? 'built but does not load on this machine' : 'not built (no C compiler or Node-API headers at install; `npm run native` builds it)' };
+  const simd = resampleSimdAvailable();
+  const wasmSimd: BackendStatus = { available: simd, detail: simd ? 'WebAssembly SIMD' : 'this engine has no WebAssembly SIMD: the JavaScript kernels run' };
+  const formats = CODECS.map((c: Codec) => {
+    const decoders = [...(c.backends ?? ['js'])];
+    const auto = decoders.find((d) => d !== 'sharp' || sharp.available) ?? 'none';
+    return { format: c.format, decoders, auto };
+  });
+  return { version: pkg.version, runtime: `node ${process.version} ${process.platform}-${process.arch}`, sharp, native, wasmSimd, formats };
+}
