@@ -37,10 +37,32 @@ describe('imarray info', () => {
     expect(r.stdout).toMatch(/hopper\.jpg\n {2}format JPEG/);
   });
 
-  it('prints usage and exits 2 without arguments', async () => {
+  it('prints usage and exits 2 without arguments; --help and help COMMAND print help and exit 0', async () => {
     const r = await run();
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/usage: imarray info FILE/);
+    expect(r.stderr).toMatch(/usage: imarray <command>/);
+    for (const args of [['--help'], ['-h'], ['info', '--help'], ['batch', '-h'], ['help', 'batch']]) {
+      const h = await run(...args);
+      expect(h.code, args.join(' ')).toBe(0);
+      expect(h.stdout, args.join(' ')).toMatch(/^usage: imarray/);
+    }
+    expect((await run('batch', '--help')).stdout).toMatch(/--skip-bad/);
+  });
+
+  it('--json: one JSON array with each file or its typed error', async () => {
+    const r = await run('info', '--json', fixture('jpeg/hopper.jpg'), fixture('png/pngsuite'));
+    expect(r.code).toBe(1);
+    const records = JSON.parse(r.stdout) as { file: string; mode?: string; shape?: number[]; error?: { name: string; code: string } }[];
+    expect(records[0]).toMatchObject({ mode: 'RGB', shape: [128, 128, 3], format: 'JPEG' });
+    expect(records[1]?.error).toMatchObject({ name: 'FileError', code: 'ERR_IMARRAY_FILE' });
+  });
+
+  it('--version prints the version and the back-ends in use', async () => {
+    const r = await run('--version');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^imarray \d+\.\d+\.\d+ \(node v\d+/);
+    expect(r.stdout).toMatch(/sharp +(yes|no), /);
+    expect(r.stdout).toMatch(/decoders .*JPEG (sharp|js)/);
   });
 });
 
@@ -87,4 +109,22 @@ describe('imarray batch', () => {
       expect(u.stderr).toMatch(/imarray batch: /);
     }
   }, 180_000); // seven CLI runs: ~60 s under emulated arm64 on a busy machine
+
+  it('checks the output folder before decoding anything; -o is --out', async () => {
+    const r = await run('batch', dir, '-o', join(dir, 'no-such-folder', 'x.npy'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/the folder .*no-such-folder does not exist/);
+    expect(r.stderr).not.toMatch(/#{5}/); // no progress: nothing was decoded
+  });
+
+  it('--skip-bad: leaves unreadable files zero and lists them', async () => {
+    const bad = mkdtempSync(join(tmpdir(), 'imarray-skip-'));
+    for (const f of names.slice(0, 3)) copyFileSync(fixture(`png/pngsuite/${f}`), join(bad, f));
+    writeFileSync(join(bad, 'zz_cut.png'), readFileSync(fixture(`png/pngsuite/${names[0] ?? ''}`)).subarray(0, 50));
+    const r = await run('batch', bad, '-o', join(bad, 'x.npy'), '--mode', 'RGB', '--skip-bad');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/skipped image 3 \(.*zz_cut\.png\): TruncatedImageError \[ERR_IMARRAY_TRUNCATED\]/);
+    expect(r.stderr).toMatch(/skipped 1 of 4 images/);
+    expect(fromNpy(readFileSync(join(bad, 'x.npy'))).shape).toEqual([4, 32, 32, 3]);
+  }, 60_000);
 });
