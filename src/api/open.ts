@@ -10,7 +10,8 @@ import { candidates } from '../codecs/registry.js';
 import type { OpenOptions, Backend, Decoding } from '../codecs/codec.js';
 import { fromDecoding, type Image } from '../image.js';
 import { checkDecompressionBomb, getMaxImagePixels } from '../core/limits.js';
-import { bandCount, shapeOf, type Mode } from '../core/modes.js';
+import { MODES, bandCount, shapeOf, type Mode } from '../core/modes.js';
+import { exifTranspose } from './transpose.js';
 import { TO_ARRAY_KEYS, bandOrder, isPermutation, toArray, type ToArrayOptions, type ToArrayResult } from './to-array.js';
 
 export type { OpenOptions, Backend };
@@ -73,7 +74,16 @@ export async function open(src: Source, options?: OpenOptions): Promise<Image> {
 }
 
 /** `open()`'s options plus `toArray()`'s (all but `copy`: imread's array is always owned). */
-export interface ReadOptions extends OpenOptions, Omit<ToArrayOptions, 'copy'> {}
+export interface ReadOptions extends OpenOptions, Omit<ToArrayOptions, 'copy'> {
+  /**
+   * Apply the EXIF orientation (`ImageOps.exif_transpose`) before the array is made, as
+   * OpenCV's `imread` does by default. Default false, as Pillow's `Image.open`.
+   */
+  autoOrient?: boolean;
+}
+
+/** Band letters of colour images: an `order` of these on an image without them asks for colour. */
+const COLOUR_LETTERS = /^[RGBA]+$/;
 
 /**
  * Open + load + array in one call (numpy `np.array(Image.open(f))`): an owned, writable
@@ -84,7 +94,9 @@ export interface ReadOptions extends OpenOptions, Omit<ToArrayOptions, 'copy'> {
  * on an RGB or RGBA PNG or an RGB JPEG (`{ order: 'BGR' }`, OpenCV's channel order) goes into
  * the decoder instead: PNG rows are permuted on the copy the decoder makes anyway, and the
  * JPEG back-ends permute their own output, so there is one pixel allocation and no second
- * array.
+ * array. An `order` of colour letters on a grey or palette image (`'BGR'` of an L image, as
+ * OpenCV users write) converts it to RGB first. `autoOrient: true` applies the EXIF
+ * orientation, as OpenCV's imread does.
  * @example
  * const bgr = await imread('photo.png', { order: 'BGR' }); // shape [h, w, 3], B G R bytes
  */
@@ -92,11 +104,25 @@ export async function imread<const O extends ReadOptions = ReadOptions>(src: Sou
   if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalidArgument('options', 'an object', options);
   const o: ReadOptions = options ?? {};
   if ('copy' in o && o.copy !== undefined) throw invalidArgument('options.copy', 'left out (imread always returns an owned array)', o.copy);
-  checkKeys('imread', o, [...OPEN_KEYS, ...TO_ARRAY_KEYS.filter((k) => k !== 'copy')]);
+  checkKeys('imread', o, [...OPEN_KEYS, 'autoOrient', ...TO_ARRAY_KEYS.filter((k) => k !== 'copy')]);
+  const autoOrient = o.autoOrient ?? false;
+  if (typeof autoOrient !== 'boolean') throw invalidArgument('options.autoOrient', 'a boolean', autoOrient);
   const img = await open(src, Object.fromEntries(Object.entries(o).filter(([k]) => OPEN_KEYS.has(k))));
   try {
-    const arrayOptions = Object.fromEntries(Object.entries(o).filter(([k, v]) => !OPEN_KEYS.has(k) && v !== undefined)) as ToArrayOptions;
+    const arrayOptions = Object.fromEntries(Object.entries(o).filter(([k, v]) => !OPEN_KEYS.has(k) && k !== 'autoOrient' && v !== undefined)) as ToArrayOptions;
+    // OpenCV's imread gives colour: an order of colour letters on a grey or palette image
+    // converts it to RGB (RGBA when the order has A) first, as Pillow's convert does
+    const order = arrayOptions.order;
+    if (typeof order === 'string' && arrayOptions.mode === undefined && COLOUR_LETTERS.test(order) &&
+      ![...order].every((letter) => (MODES[img.mode].bands as readonly string[]).includes(letter))) {
+      arrayOptions.mode = order.includes('A') ? 'RGBA' : 'RGB';
+    }
     let given = Object.keys(arrayOptions);
+    if (autoOrient) {
+      await img.load();
+      const upright = await exifTranspose(img);
+      return (given.length > 0 ? toArray(upright, arrayOptions) : toArray(upright)) as NdArray<ToArrayResult<Mode, O>>;
+    }
     if (given.length === 1 && given[0] === 'order') {
       const perm = bandOrder(img.mode, arrayOptions.order);
       const bands = bandCount(img.mode);

@@ -113,6 +113,8 @@ export function invalidArgument(name: string, expected: string, actual: unknown)
   let shown: string;
   if (typeof actual === 'string') shown = JSON.stringify(actual);
   else if (actual === null || typeof actual !== 'object') shown = String(actual);
+  else if (Array.isArray(actual)) shown = `an array of length ${actual.length}${actual.length <= 8 ? ` [${actual.map((v) => (typeof v === 'string' ? JSON.stringify(v) : String(v))).join(', ')}]` : ''}`;
+  else if (ArrayBuffer.isView(actual)) shown = `a ${actual.constructor.name} of ${'length' in actual ? `length ${String(actual.length)}` : `${actual.byteLength} bytes`}`;
   else shown = `an object of type ${actual.constructor.name}`;
   return new InvalidArgumentError(`Expected ${expected} for ${name} but received ${shown}`);
 }

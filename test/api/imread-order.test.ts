@@ -9,7 +9,7 @@ import { useImplementation } from '../../src/kernels/choose.js';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
-import { imread, open, toArray, type ReadOptions } from '../../src/index.js';
+import { exifTranspose, imread, open, toArray, type ReadOptions } from '../../src/index.js';
 import { InvalidArgumentError, TruncatedImageError } from '../../src/core/errors.js';
 import { seededBytes } from '../helpers/wasm.js';
 import { PILLOW_94, fixture, sha256 } from '../helpers/fixtures.js';
@@ -220,5 +220,24 @@ describe('imread with toArray options', () => {
     expect(bgr.data).toBeInstanceOf(Uint8Array);
     const check: Float32Array = f32.data; // compile-time: ToArrayResult picks Float32Array
     expect(check.length).toBe(32 * 32 * 3);
+  });
+});
+
+describe('imread as an OpenCV user expects', () => {
+  it("order 'BGR' on a grey image converts to RGB first (OpenCV's imread gives colour)", async () => {
+    const path = fixture('jpeg/hopper_gray.jpg');
+    const bgr = await imread(path, { order: 'BGR' });
+    expect(bgr.shape).toEqual([128, 128, 3]);
+    const img = await (await open(path)).load();
+    expect(Array.from(bgr.data)).toEqual(Array.from(toArray(img, { mode: 'RGB', order: 'BGR' }).data));
+  });
+  it('autoOrient applies the EXIF orientation', async () => {
+    const path = fixture('webp/hopper_orientation_6.webp');
+    const upright = await imread(path, { autoOrient: true });
+    const img = await (await open(path)).load();
+    const want = toArray(await exifTranspose(img));
+    expect(upright.shape).toEqual(want.shape);
+    expect(Array.from(upright.data)).toEqual(Array.from(want.data));
+    expect(Array.from(upright.data)).not.toEqual(Array.from(toArray(img).data));
   });
 });
