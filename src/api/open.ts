@@ -114,7 +114,7 @@ export async function imread<const O extends ReadOptions = ReadOptions>(src: Sou
     // converts it to RGB (RGBA when the order has A) first, as Pillow's convert does
     const order = arrayOptions.order;
     if (typeof order === 'string' && arrayOptions.mode === undefined && COLOUR_LETTERS.test(order) &&
-      ![...order].every((letter) => (MODES[img.mode].bands as readonly string[]).includes(letter))) {
+      !Array.from(order).every((letter) => (MODES[img.mode].bands as readonly string[]).includes(letter))) {
       arrayOptions.mode = order.includes('A') ? 'RGBA' : 'RGB';
     }
     let given = Object.keys(arrayOptions);
