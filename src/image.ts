@@ -21,6 +21,16 @@ import type { Box } from './core/types.js';
 import { reduceRaster, resizeRaster, type ResizeOptions } from './pixels/resize/index.js';
 import { thumbnailRaster, type ThumbnailOptions } from './pixels/resize/ops.js';
 
+/**
+ * An image, as Pillow's `Image`: `format`, `mode`, `size`, `info`, `palette`, frames
+ * (`nFrames`, `seek`, `tell`), lazily decoded by `load()` into one allocation, and Pillow's
+ * operations (`convert`, `resize`, `reduce`, `thumbnail`, `tobytes`, `encode`, `save`).
+ * Images are made by `open()`, `fromStorage()`, `frombuffer()`/`fromArray()` and the operations.
+ * @example
+ * const img = await open('photo.jpg');   // header only
+ * img.mode; img.size;                     // 'RGB', [w, h]
+ * const a = toArray(await img.load());    // the pixels
+ */
 export class Image<M extends Mode = Mode> {
   /** 'JPEG', 'PNG', 'MPO'...; null for images made in memory (as Pillow). */
   readonly format: string | null;

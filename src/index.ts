@@ -23,7 +23,7 @@ export { toMat, fromMat, type CvLike, type MatLike } from './api/opencv.js';
 export { imreadBatch, type BatchOptions, type BatchProgress, type BatchSkip, type BatchSource } from './io/batch.js';
 export { FrameWriter, FrameReader, frameHeader, FRAME_MODES, type FrameReaderOptions } from './io/frames.js';
 export { exifTranspose, transpose, transposeView, Transpose } from './api/transpose.js';
-export { resize, reduce, thumbnail, ImageOps, Resampling, type ResampleName, type ResizeOptions, type ThumbnailOptions, type OpsOptions, type FitOptions, type PadOptions } from './api/resize.js';
+export { resize, reduce, thumbnail, ImageOps, type ImageOpsFunctions, Resampling, type ResampleName, type ResizeOptions, type ThumbnailOptions, type OpsOptions, type FitOptions, type PadOptions } from './api/resize.js';
 export { torchvisionPreprocess, torchvisionResizeSize, centerCropBox, type TorchvisionOptions } from './api/torchvision.js';
 export { flipud, fliplr, rot90, swapAxes, crop, type Box } from './api/views.js';
 export { MODES, DTYPES, isMode, bandCount, shapeOf, type Mode, type DType, type ArrayOf } from './core/modes.js';

@@ -18,6 +18,7 @@ export interface BackendStatus {
   detail: string;
 }
 
+/** What `backends()` reports: the versions, and each back-end's status. */
 export interface BackendsReport {
   /** imarray's version (package.json). */
   version: string;

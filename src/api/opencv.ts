@@ -33,7 +33,9 @@ export interface MatLike {
   readonly channels: number;
   readonly depth: number;
   readonly step: number;
+  /** The Mat's pixel bytes (OpenCV's `getData`; refuses a region of another Mat). */
   getData(): Buffer;
+  /** A packed copy of the Mat (OpenCV's `copy`). */
   copy(): MatLike;
 }
 

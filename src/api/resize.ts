@@ -133,4 +133,26 @@ function expand<M extends Mode>(img: Image<M>, b: number | readonly number[] = 0
 }
 
 /** Pillow's `ImageOps` sizing functions, on loaded images. */
-export const ImageOps = { contain, cover, fit, pad, scale, crop, expand } as const;
+export interface ImageOpsFunctions {
+  /** `ImageOps.contain(image, size, method)`: the largest resize inside `size` with the same aspect ratio. */
+  readonly contain: typeof contain;
+  /** `ImageOps.cover(image, size, method)`: the smallest resize covering `size` with the same aspect ratio. */
+  readonly cover: typeof cover;
+  /** `ImageOps.fit(image, size, method, bleed, centering)`: crop to the aspect ratio of `size`, then resize to it. */
+  readonly fit: typeof fit;
+  /** `ImageOps.pad(image, size, method, color, centering)`: `contain`, then centred on a background. */
+  readonly pad: typeof pad;
+  /** `ImageOps.scale(image, factor, resample)`: both sides times `factor`. */
+  readonly scale: typeof scale;
+  /** `ImageOps.crop(image, border)`: remove a border (a view, no copy). */
+  readonly crop: typeof crop;
+  /** `ImageOps.expand(image, border, fill)`: add a border. */
+  readonly expand: typeof expand;
+}
+
+/**
+ * Pillow's `ImageOps` sizing functions, on loaded images, bit-exact with Pillow.
+ * @example
+ * const square = ImageOps.fit(await img.load(), [224, 224]);
+ */
+export const ImageOps: ImageOpsFunctions = { contain, cover, fit, pad, scale, crop, expand };

@@ -37,12 +37,14 @@ import { nativeKernel, prefaultFresh } from '../kernels/native.js';
 
 /** Element types `toArray` can produce. */
 export const OUT_DTYPES = { ...DTYPES, int8: Int8Array, int16: Int16Array, uint32: Uint32Array, float64: Float64Array } as const;
+/** The element types `toArray` can produce (`options.dtype`): the modes' four plus int8, int16, uint32, float64. */
 export type OutDType = keyof typeof OUT_DTYPES;
 export interface OutDTypeArrays {
   uint8: Uint8Array; uint16: Uint16Array; int32: Int32Array; float32: Float32Array;
   int8: Int8Array; int16: Int16Array; uint32: Uint32Array; float64: Float64Array;
 }
 
+/** Options of `toArray` (and of `imread` and `imreadBatch`, which pass them on). */
 export interface ToArrayOptions {
   /** false: read-only zero-copy view; true (default): owned copy. */
   copy?: boolean;
@@ -132,6 +134,17 @@ export function isPermutation(perm: readonly number[], bands: number): boolean {
   return perm.length === bands && new Set(perm).size === bands;
 }
 
+/**
+ * An image's pixels as a scijs ndarray of shape `[h, w]` or `[h, w, bands]` (numpy's layout of
+ * Pillow's modes). `{ copy: false }` is numpy's `asarray` (a read-only view of the storage);
+ * the default is numpy's `array` (one owned copy). `mode`, `order`, `layout`, `dtype`, `scale`,
+ * `mean`, `std`, `resize`, `crop` and `out` are fused into that one copy (the file header
+ * comment of src/api/to-array.ts lists them).
+ * @throws ImageNotLoadedError before `load()`; InvalidArgumentError on bad or unknown options
+ * @example
+ * const view = toArray(await img.load(), { copy: false });   // np.asarray(img)
+ * const x = toArray(img, { layout: 'CHW', dtype: 'float32', scale: 1 / 255 });  // a model input
+ */
 export function toArray<M extends Mode, const O extends ToArrayOptions = ToArrayOptions>(
   img: Image<M>,
   options?: O,

@@ -17,6 +17,7 @@ import type { Image } from '../image.js';
 import { resampleOf, type ResampleName, type Resampling } from '../pixels/resize/index.js';
 import { checkKeys, fusedToArray } from './to-array.js';
 
+/** Options of `torchvisionPreprocess`: torchvision's transforms and their arguments. */
 export interface TorchvisionOptions {
   /** `T.Resize(size)`: an int (short side) or `[height, width]`. Default: no resize. */
   resize?: number | readonly [number, number];

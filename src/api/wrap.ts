@@ -14,8 +14,10 @@ import ops from 'ndarray-ops';
 import type { TypedArray } from '../core/ndarray.js';
 import { elementType, type ElementName } from '../core/dtype.js';
 
+/** Memory `frombuffer` wraps without copying: an ArrayBuffer, a SharedArrayBuffer or any view of one. */
 export type BufferLike = ArrayBuffer | SharedArrayBuffer | ArrayBufferView;
 
+/** Options of `frombuffer` (Pillow's `Image.frombuffer(mode, size, data, 'raw', rawmode, stride, orientation)`). */
 export interface FromBufferOptions {
   mode: Mode;
   /** `[width, height]`, as Pillow. */

@@ -5,6 +5,7 @@
  */
 import { DecompressionBombError, invalidArgument } from './errors.js';
 
+/** Pillow's default `Image.MAX_IMAGE_PIXELS`: 1024 * 1024 * 1024 // 4 // 3. */
 export const DEFAULT_MAX_IMAGE_PIXELS = 89_478_485;
 let maxImagePixels: number | null = DEFAULT_MAX_IMAGE_PIXELS;
 
@@ -14,6 +15,7 @@ export function setMaxImagePixels(n: number | null): void {
   maxImagePixels = n;
 }
 
+/** The process-wide pixel limit (`null`: no limit). */
 export function getMaxImagePixels(): number | null {
   return maxImagePixels;
 }

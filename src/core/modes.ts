@@ -12,6 +12,7 @@ export const DTYPES = {
   float32: Float32Array,
 } as const;
 
+/** The element type of a mode's storage: uint8, uint16 (I;16), int32 (I) or float32 (F). */
 export type DType = keyof typeof DTYPES;
 
 /** The typed array that stores one dtype. */
@@ -22,6 +23,7 @@ export interface DTypeArrays {
   float32: Float32Array;
 }
 
+/** Pillow's modes: per mode its band names, element type and numpy typestr. */
 export const MODES = {
   /** Bilevel. Values are 0/1 (numpy shows bool; Pillow's raw bytes are 0/255). */
   '1': { bands: ['1'], dtype: 'uint8', typestr: '|b1' },
@@ -43,15 +45,18 @@ export const MODES = {
   F: { bands: ['F'], dtype: 'float32', typestr: '<f4' },
 } as const satisfies Record<string, { bands: readonly string[]; dtype: DType; typestr: string }>;
 
+/** A Pillow mode name: '1', 'L', 'P', 'LA', 'RGB', 'RGBA', 'CMYK', 'I;16', 'I', 'F'... */
 export type Mode = keyof typeof MODES;
 
 /** The typed array a mode's pixels live in, known statically when the mode is. */
 export type ArrayOf<M extends Mode> = DTypeArrays[(typeof MODES)[M]['dtype']];
 
+/** Whether `value` is a mode name imarray knows. */
 export function isMode(value: unknown): value is Mode {
   return typeof value === 'string' && Object.hasOwn(MODES, value);
 }
 
+/** The number of bands of `mode` (Pillow's `len(im.getbands())`). */
 export function bandCount(mode: Mode): number {
   return MODES[mode].bands.length;
 }

@@ -31,6 +31,7 @@ import { fromStorage } from '../image.js';
 /** What a batch reads: paths (or file: URLs) or encoded bytes. */
 export type BatchSource = string | URL | Uint8Array;
 
+/** What `onProgress` is told after each image of a batch. */
 export interface BatchProgress {
   /** Images finished so far (including this one). */
   done: number;
@@ -39,6 +40,7 @@ export interface BatchProgress {
   index: number;
 }
 
+/** Options of `imreadBatch`: the batch's shape and mode, every `toArray` option, and how it runs. */
 export interface BatchOptions extends Omit<ToArrayOptions, 'copy' | 'out' | 'mode' | 'order'> {
   /**
    * `[width, height]` every image must have (default: the first image's size); with `resize`,

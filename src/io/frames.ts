@@ -148,6 +148,7 @@ export class FrameWriter {
   }
 }
 
+/** Options of `FrameReader`: limits on what a frame header may ask for. */
 export interface FrameReaderOptions {
   /**
    * Recycle frame memory (default true): the image a `read()` returned stays valid until the
@@ -285,6 +286,7 @@ export class FrameReader implements AsyncIterable<Image> {
     this.#stream.destroy();
   }
 
+  /** The frames as images, one per frame read (`for await (const img of reader)`). */
   async *[Symbol.asyncIterator](): AsyncIterator<Image> {
     for (;;) {
       const img = await this.read();

@@ -18,6 +18,7 @@ import type { Kernel } from './kernels.js';
 
 export { planConversion, modeBase } from './plan.js';
 
+/** Options of `convert`: Pillow's `dither` for conversions to mode 1. */
 export interface ConvertOptions {
   /** To mode `1`: `'floydsteinberg'` (Pillow's default) or `'none'` (threshold at 128). */
   dither?: 'floydsteinberg' | 'none';

@@ -26,6 +26,7 @@ import { twoPass } from './accelerated.js';
 
 export { Resampling, RESAMPLE_NAMES, type ResampleName };
 
+/** Options of `resize` (Pillow's `resample`, `box`, `reducing_gap`). */
 export interface ResizeOptions {
   /** Filter: a name or Pillow's number. Default BICUBIC (Pillow >= 7); 1 and P always NEAREST. */
   resample?: ResampleName | Resampling;
