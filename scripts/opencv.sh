@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The OpenCV interop check (README "OpenCV"): toMat/fromMat against the real @u4/opencv4nodejs,
+# The OpenCV interop check (docs/interop.md "OpenCV"): toMat/fromMat against the real @u4/opencv4nodejs,
 # built against Debian's OpenCV in test/opencv/ (its own package and lock, out of imarray's
 # dependency tree), then test/opencv/*.cvtest.ts. The build takes ~5 minutes on 2 cores, once.
 set -euo pipefail

@@ -1,7 +1,7 @@
 /**
  * `encode`/`save`: the writer comes from the registry (a codec's `writer`), by name or by the
  * file extension. Modes a writer takes after a conversion (Pillow's rules, e.g. P -> RGB for
- * JPEG) are converted first; modes it refuses raise UnsupportedError. README "Formats" lists
+ * JPEG) are converted first; modes it refuses raise UnsupportedError. docs/formats.md lists
  * what each writer keeps.
  */
 import { writeFile } from 'node:fs/promises';

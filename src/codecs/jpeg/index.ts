@@ -3,7 +3,7 @@
  * the bytes to one of two back-ends: sharp (`sharp.ts`, native libjpeg-turbo, the default)
  * or MozJPEG in WebAssembly (`wasm.ts`, `backend: 'js'`, or automatically when sharp's
  * native binary cannot load). Both equal Pillow on 8-bit Huffman RGB / grey files; the wasm
- * one has no CMYK or arithmetic decoding (README "Backends").
+ * one has no CMYK or arithmetic decoding (docs/formats.md, "PNG, JPEG and the back-ends").
  */
 import type { Codec, Decoding, OpenOptions } from '../codec.js';
 import { parsePrefix, type Input } from '../../core/input.js';
