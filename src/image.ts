@@ -13,7 +13,7 @@ import { convert, type ConvertOptions } from './pixels/convert/index.js';
 
 export type { ImageInfo, Palette, Raster };
 import { encodeRaster, saveRaster } from './codecs/write.js';
-import type { EncodeFormat } from './codecs/registry.js';
+import type { WriteFormat } from './codecs/write.js';
 import type { EncodeOptions } from './codecs/codec.js';
 import { tobytes } from './pixels/encoder.js';
 import { isPackedStorage, packedData } from './core/ndarray.js';
@@ -25,7 +25,7 @@ import { thumbnailRaster, type ThumbnailOptions } from './pixels/resize/ops.js';
  * An image, as Pillow's `Image`: `format`, `mode`, `size`, `info`, `palette`, frames
  * (`nFrames`, `seek`, `tell`), lazily decoded by `load()` into one allocation, and Pillow's
  * operations (`convert`, `resize`, `reduce`, `thumbnail`, `tobytes`, `encode`, `save`).
- * Images are made by `open()`, `fromStorage()`, `frombuffer()`/`fromArray()` and the operations.
+ * Images are made by `open()`, `fromStorage()`, `fromBuffer()`/`fromArray()` and the operations.
  * @example
  * const img = await open('photo.jpg');   // header only
  * img.mode; img.size;                     // 'RGB', [w, h]
@@ -87,6 +87,10 @@ export class Image<M extends Mode = Mode> {
     return this.#pixels !== undefined;
   }
   /** Band names, e.g. ['R', 'G', 'B'] (Pillow `getbands()`). */
+  getBands(): readonly string[] {
+    return MODES[this.#mode].bands;
+  }
+  /** @deprecated Pillow's spelling of `getBands()`. */
   getbands(): readonly string[] {
     return MODES[this.#mode].bands;
   }
@@ -182,13 +186,13 @@ export class Image<M extends Mode = Mode> {
   }
 
   /** The file bytes of this image in a writable format (`'png'`, `'jpeg'`; loads it first). */
-  async encode(format: EncodeFormat, options?: EncodeOptions): Promise<Buffer> {
+  async encode(format: WriteFormat, options?: EncodeOptions): Promise<Buffer> {
     await this.load();
     return encodeRaster(this._raster('encode'), format, options);
   }
 
   /** Pillow `save(path)`: the format from the extension (.png, .jpg...) unless given. */
-  async save(path: string, format?: EncodeFormat, options?: EncodeOptions): Promise<void> {
+  async save(path: string, format?: WriteFormat | null, options?: EncodeOptions): Promise<void> {
     await this.load();
     return saveRaster(this._raster('save'), path, format, options);
   }
@@ -197,9 +201,15 @@ export class Image<M extends Mode = Mode> {
    * Pillow `tobytes('raw', rawmode)`: the pixels in a raw layout ('RGB', 'BGR', 'BGRA', 'L',
    * 'I;16B', '1' bit-packed...), as one new Uint8Array of the exact size (no join).
    */
-  tobytes(rawmode?: string, options?: ConvertOptions): Uint8Array {
+  toBytes(rawmode?: string, options?: ConvertOptions): Uint8Array {
     return tobytes(this._raster('tobytes'), rawmode, options);
   }
+
+  /** @deprecated Pillow's spelling of `toBytes()`. */
+  tobytes(rawmode?: string, options?: ConvertOptions): Uint8Array {
+    return this.toBytes(rawmode, options);
+  }
+
 
   /** Current frame index (Pillow `tell()`). */
   tell(): number {

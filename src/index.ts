@@ -15,9 +15,11 @@ export { backends, type BackendsReport, type BackendStatus } from './api/backend
 export { Image, fromStorage, type ImageInfo, type Palette, type Raster } from './image.js';
 export { toArray, OUT_DTYPES, type ToArrayOptions, type ToArrayResult, type OutDType, type ResizeSpec } from './api/to-array.js';
 export { isReadonly } from './core/readonly.js';
-export { convert, tobytes, encoder, encodeInto, RawEncoder, encode, save, type ConvertOptions, type EncodeFormat, type EncodeOptions } from './api/image-functions.js';
+// eslint-disable-next-line @typescript-eslint/no-deprecated -- Pillow's spellings, kept as aliases
+export { convert, toBytes, tobytes, encoder, encodeInto, RawEncoder, encode, save, type ConvertOptions, type EncodeFormat, type EncodeOptions, type WriteFormat } from './api/image-functions.js';
 export { contiguousCopy, isContiguous } from './core/ndarray.js';
-export { frombuffer, fromArray, type FromBufferOptions, type BufferLike, type FromArrayData } from './api/wrap.js';
+// eslint-disable-next-line @typescript-eslint/no-deprecated -- Pillow's spellings, kept as aliases
+export { fromBuffer, frombuffer, fromArray, fromarray, type FromBufferOptions, type BufferLike, type FromArrayData } from './api/wrap.js';
 export { toNpy, fromNpy, npyHeader } from './api/npy.js';
 export { toMat, fromMat, type CvLike, type MatLike } from './api/opencv.js';
 export { imreadBatch, type BatchOptions, type BatchProgress, type BatchSkip, type BatchSource } from './io/batch.js';

@@ -10,9 +10,10 @@ import { convert as convertRaster, type ConvertOptions } from '../pixels/convert
 import { RawEncoder, encodeInto as encodeRasterInto, tobytes as rasterTobytes } from '../pixels/encoder.js';
 import { encodeRaster, saveRaster } from '../codecs/write.js';
 import type { EncodeFormat } from '../codecs/registry.js';
+import type { WriteFormat } from '../codecs/write.js';
 import type { EncodeOptions } from '../codecs/codec.js';
 
-export type { ConvertOptions, EncodeFormat, EncodeOptions };
+export type { ConvertOptions, EncodeFormat, EncodeOptions, WriteFormat };
 export { RawEncoder };
 
 /**
@@ -29,9 +30,12 @@ export function convert<N extends Mode>(img: Image, mode?: N, options?: ConvertO
  * @example
  * const bgra = tobytes(img, 'BGRA'); // Uint8Array, 4 bytes a pixel
  */
-export function tobytes(img: Image, rawmode?: string, options?: ConvertOptions): Uint8Array {
+export function toBytes(img: Image, rawmode?: string, options?: ConvertOptions): Uint8Array {
   return rasterTobytes(img._raster('tobytes'), rawmode, options);
 }
+
+/** @deprecated Pillow's spelling of `toBytes`. */
+export const tobytes = toBytes;
 
 /**
  * Pillow's `Image._getencoder('raw', rawmode)`: yields the raw bytes in blocks of whole rows.
@@ -54,9 +58,9 @@ export function encodeInto(img: Image, dest: ArrayBufferView | ArrayBufferLike, 
 /**
  * The file bytes of a loaded image in a writable format (the formats table lists them).
  * @example
- * const png = await encode(img, 'png', { compressLevel: 9 });
+ * const png = await encode(img, 'png', { compressionLevel: 9 });
  */
-export function encode(img: Image, format: EncodeFormat, options?: EncodeOptions): Promise<Buffer> {
+export function encode(img: Image, format: WriteFormat, options?: EncodeOptions): Promise<Buffer> {
   return encodeRaster(img._raster('encode'), format, options);
 }
 
@@ -65,6 +69,6 @@ export function encode(img: Image, format: EncodeFormat, options?: EncodeOptions
  * @example
  * await save(img, 'out.jpg', undefined, { quality: 90 });
  */
-export function save(img: Image, path: string, format?: EncodeFormat, options?: EncodeOptions): Promise<void> {
+export function save(img: Image, path: string, format?: WriteFormat | null, options?: EncodeOptions): Promise<void> {
   return saveRaster(img._raster('save'), path, format, options);
 }

@@ -1,6 +1,6 @@
 /**
- * Wrapping pixels that already exist, without a copy: `frombuffer` (Pillow's
- * `Image.frombuffer(mode, size, data, 'raw', mode, stride, orientation)`, e.g. a GL
+ * Wrapping pixels that already exist, without a copy: `fromBuffer` (Pillow's
+ * `Image.fromBuffer(mode, size, data, 'raw', mode, stride, orientation)`, e.g. a GL
  * `readPixels` result or a canvas `ImageData`) and `fromArray` (Pillow's `Image.fromarray`
  * with its mode inference). Both return a loaded Image whose storage IS the caller's memory
  * (a strided view when rows are padded or bottom-up): writes to one show in the other.
@@ -14,10 +14,10 @@ import ops from 'ndarray-ops';
 import type { TypedArray } from '../core/ndarray.js';
 import { elementType, type ElementName } from '../core/dtype.js';
 
-/** Memory `frombuffer` wraps without copying: an ArrayBuffer, a SharedArrayBuffer or any view of one. */
+/** Memory `fromBuffer` wraps without copying: an ArrayBuffer, a SharedArrayBuffer or any view of one. */
 export type BufferLike = ArrayBuffer | SharedArrayBuffer | ArrayBufferView;
 
-/** Options of `frombuffer` (Pillow's `Image.frombuffer(mode, size, data, 'raw', rawmode, stride, orientation)`). */
+/** Options of `fromBuffer` (Pillow's `Image.fromBuffer(mode, size, data, 'raw', rawmode, stride, orientation)`). */
 export interface FromBufferOptions {
   mode: Mode;
   /** `[width, height]`, as Pillow. */
@@ -44,13 +44,13 @@ function bufferOf(data: BufferLike): { buffer: ArrayBuffer | SharedArrayBuffer; 
  * @throws InvalidArgumentError when the memory is too small, misaligned for the mode's
  *   element type, or the mode is `1` (bit-packed in Pillow's raw layout: not viewable).
  * @example
- * const img = frombuffer(gl.readPixels(...), { mode: 'RGBA', size: [w, h], origin: 'bottom-left' });
+ * const img = fromBuffer(gl.readPixels(...), { mode: 'RGBA', size: [w, h], origin: 'bottom-left' });
  */
-export function frombuffer<M extends Mode>(data: BufferLike, options: FromBufferOptions & { mode: M }): Image<M> {
+export function fromBuffer<M extends Mode>(data: BufferLike, options: FromBufferOptions & { mode: M }): Image<M> {
   if (typeof options !== 'object' || options === null) throw invalidArgument('options', 'an object', options);
   const { mode, size, origin = 'top-left' } = options;
   if (!isMode(mode)) throw invalidArgument('options.mode', 'a mode name', mode);
-  if (mode === '1') throw new InvalidArgumentError("frombuffer: mode '1' is bit-packed in Pillow's raw layout and cannot be viewed; wrap it as 'L' and convert('1'), or use fromArray");
+  if (mode === '1') throw new InvalidArgumentError("fromBuffer: mode '1' is bit-packed in Pillow's raw layout and cannot be viewed; wrap it as 'L' and convert('1'), or use fromArray");
   if (!Array.isArray(size) || size.length !== 2 || !size.every((n) => Number.isInteger(n) && n > 0)) throw invalidArgument('options.size', '[width, height] of positive integers', size);
   if (origin !== 'top-left' && origin !== 'bottom-left') throw invalidArgument('options.origin', "'top-left' or 'bottom-left'", origin);
   const [width, height] = size;
@@ -65,11 +65,11 @@ export function frombuffer<M extends Mode>(data: BufferLike, options: FromBuffer
   const mem = bufferOf(data);
   const need = start + stride * (height - 1) + rowBytes;
   if (need > mem.byteLength) {
-    throw new InvalidArgumentError(`frombuffer: ${mode} ${width}x${height} with stride ${stride} needs ${need} bytes from offset 0, the buffer has ${mem.byteLength}`);
+    throw new InvalidArgumentError(`fromBuffer: ${mode} ${width}x${height} with stride ${stride} needs ${need} bytes from offset 0, the buffer has ${mem.byteLength}`);
   }
   const at = mem.byteOffset + start;
   if (at % el !== 0 || stride % el !== 0) {
-    throw new InvalidArgumentError(`frombuffer: ${mode} elements are ${el} bytes; buffer offset ${at} and stride ${stride} must be multiples of ${el}`);
+    throw new InvalidArgumentError(`fromBuffer: ${mode} elements are ${el} bytes; buffer offset ${at} and stride ${stride} must be multiples of ${el}`);
   }
   const elements = (stride * (height - 1) + rowBytes) / el;
   const typed = new Ctor(mem.buffer as ArrayBuffer, at, elements) as TypedArray;
@@ -145,3 +145,9 @@ export function fromArray<M extends Mode = Mode>(nd: NdArray<FromArrayData>, mod
   }
   return fromStorage(chosen as M, [shape[1], shape[0]], view as NdArray<never>);
 }
+
+/** @deprecated Pillow's spelling of `fromBuffer`. */
+export const frombuffer = fromBuffer;
+
+/** @deprecated Pillow's spelling of `fromArray`. */
+export const fromarray = fromArray;

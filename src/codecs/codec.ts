@@ -69,7 +69,9 @@ export interface Decoding {
 export interface EncodeOptions {
   /** JPEG quality 1-100 (Pillow's default 75). */
   quality?: number;
-  /** PNG zlib level 0-9 (Pillow's default 6). */
+  /** PNG zlib level 0-9 (Pillow's `compress_level`, default 6; sharp's `compressionLevel`). */
+  compressionLevel?: number;
+  /** @deprecated The same as `compressionLevel` (sharp's name). */
   compressLevel?: number;
 }
 

@@ -6,7 +6,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { UnsupportedError, invalidArgument } from '../core/errors.js';
+import { UnsupportedError, checkKeys, invalidArgument } from '../core/errors.js';
 import type { Raster } from '../core/types.js';
 import { convert } from '../pixels/convert/index.js';
 import ndarray from 'ndarray';
@@ -14,18 +14,26 @@ import { isPackedStorage, packedData } from '../core/ndarray.js';
 import type { EncodeOptions, Writer } from './codec.js';
 import { WRITERS, writerForExtension, type EncodeFormat } from './registry.js';
 
-function writerOf(format: EncodeFormat): Writer {
-  const w = typeof format === 'string' ? WRITERS.get(format) : undefined;
-  if (w === undefined) throw invalidArgument('format', `a writable format (${[...WRITERS.keys()].map((k) => `'${k}'`).join(', ')})`, format);
+/**
+ * A format to write: a writer's name (`'png'`, `'jpeg'`), or Pillow's format name in any case
+ * (`img.format`: `'PNG'`, `'JPEG'`; `'JPG'` too).
+ */
+export type WriteFormat = EncodeFormat | Uppercase<EncodeFormat> | (string & Record<never, never>);
+
+function writerOf(format: WriteFormat): Writer {
+  const name = typeof format === 'string' ? format.toLowerCase().replace(/^jpg$/, 'jpeg') : undefined;
+  const w = name === undefined ? undefined : WRITERS.get(name);
+  if (w === undefined) throw invalidArgument('format', `a writable format (${[...WRITERS.keys()].map((k) => `'${k}'`).join(', ')}, any case)`, format);
   return w;
 }
 
 /** Encodes a raster as `format` file bytes (the writer's options are checked first). */
-export async function encodeRaster(r: Raster, format: EncodeFormat, options: EncodeOptions = {}): Promise<Buffer> {
+export async function encodeRaster(r: Raster, format: WriteFormat, options: EncodeOptions = {}): Promise<Buffer> {
   const writer = writerOf(format);
   if (typeof options !== 'object' || options === null) throw invalidArgument('options', 'an object', options);
+  checkKeys('encode', options, ['quality', 'compressionLevel', 'compressLevel']);
   const to = writer.modes.has(r.mode) ? r.mode : writer.convertFirst?.(r.mode, r.info);
-  if (to === undefined) throw new UnsupportedError(`cannot write mode ${r.mode} as ${format.toUpperCase()}`);
+  if (to === undefined) throw new UnsupportedError(`cannot write mode ${r.mode} as ${String(format).toUpperCase()}`);
   writer.checkOptions?.(options);
   let src: Raster = to === r.mode ? r : convert(r, to);
   if (!isPackedStorage(src.pixels)) src = { ...src, pixels: ndarray(packedData(src.pixels), src.pixels.shape.slice()) };
@@ -42,6 +50,6 @@ export function formatForPath(path: string): EncodeFormat {
 }
 
 /** Saves a raster to `path`; the format comes from the extension unless given. */
-export async function saveRaster(r: Raster, path: string, format?: EncodeFormat, options?: EncodeOptions): Promise<void> {
+export async function saveRaster(r: Raster, path: string, format?: WriteFormat | null, options?: EncodeOptions): Promise<void> {
   await writeFile(path, await encodeRaster(r, format ?? formatForPath(path), options));
 }

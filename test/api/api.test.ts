@@ -267,3 +267,21 @@ describe('filesystem failures are typed, naming the path', () => {
     }
   });
 });
+
+describe("Pillow's spellings are aliases of the camelCase names", () => {
+  it('tobytes, frombuffer, fromarray, getbands; save/encode take Pillow format names', async () => {
+    const m = await import('../../src/index.js');
+    /* eslint-disable @typescript-eslint/no-deprecated -- the aliases are what is tested */
+    expect(m.tobytes).toBe(m.toBytes);
+    expect(m.frombuffer).toBe(m.fromBuffer);
+    expect(m.fromarray).toBe(m.fromArray);
+    const img = await (await open(HOPPER)).load();
+    expect(img.getbands()).toEqual(img.getBands());
+    expect(img.tobytes('BGR')).toEqual(img.toBytes('BGR'));
+    /* eslint-enable @typescript-eslint/no-deprecated */
+    const png = await img.encode('PNG', { compressionLevel: 1 });
+    expect(Buffer.from(png.subarray(1, 4)).toString()).toBe('PNG');
+    expect(Buffer.from(await img.encode(img.format ?? 'JPG')).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    await expect(img.encode('png', { compresion: 1 } as never)).rejects.toThrow(/unknown option "compresion"/);
+  });
+});

@@ -143,7 +143,7 @@ describe('imread order: where the decoder cannot, the two-pass result', () => {
   ])('%s', async (_name, file, order) => {
     const bytes = readFileSync(fixture(file));
     const img = await open(bytes);
-    const bands = img.getbands().join('');
+    const bands = img.getBands().join('');
     const perm = Array.from(order, (c) => bands.indexOf(c));
     const permutes = perm.length === bands.length && new Set(perm).size === perm.length;
     if (permutes && perm.some((p, i) => p !== i)) expect(await img._decodeReordered(perm)).toBeUndefined();

@@ -1,5 +1,5 @@
 /**
- * Wrapping foreign pixels (frombuffer / fromArray) and numpy files (toNpy / fromNpy), checked
+ * Wrapping foreign pixels (fromBuffer / fromArray) and numpy files (toNpy / fromNpy), checked
  * against Pillow's fromarray table and numpy's own np.save files (scripts/make-interop-references.py),
  * with a real canvas (@napi-rs/canvas getImageData) as the foreign producer.
  */
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
 import ndarray from 'ndarray';
 import { describe, expect, it } from 'vitest';
-import { frombuffer, fromArray, toNpy, fromNpy, toArray, flipud, fliplr, crop, encode, open, ImarrayError, InvalidArgumentError, type FromArrayData, type Mode } from '../../src/index.js';
+import { fromBuffer, fromArray, toNpy, fromNpy, toArray, flipud, fliplr, crop, encode, open, ImarrayError, InvalidArgumentError, type FromArrayData, type Mode } from '../../src/index.js';
 import { fixture, sha256 } from '../helpers/fixtures.js';
 
 const REF = JSON.parse(readFileSync(fixture('interop-reference.json'), 'utf8')) as {
@@ -18,7 +18,7 @@ const REF = JSON.parse(readFileSync(fixture('interop-reference.json'), 'utf8')) 
   jpeg_q75: Record<string, string>;
 };
 
-describe('frombuffer', () => {
+describe('fromBuffer', () => {
   it('wraps a canvas ImageData without a copy: same pixels, shared memory', async () => {
     const canvas = createCanvas(5, 4);
     const ctx = canvas.getContext('2d');
@@ -27,7 +27,7 @@ describe('frombuffer', () => {
     ctx.fillStyle = 'rgb(0, 128, 255)';
     ctx.fillRect(1, 2, 3, 1); // row 2, columns 1..3
     const image = ctx.getImageData(0, 0, 5, 4);
-    const img = frombuffer(image.data, { mode: 'RGBA', size: [5, 4] });
+    const img = fromBuffer(image.data, { mode: 'RGBA', size: [5, 4] });
     const a = toArray(img, { copy: false });
     expect(a.shape).toEqual([4, 5, 4]);
     expect([a.get(0, 0, 0), a.get(0, 0, 1), a.get(0, 0, 2), a.get(0, 0, 3)]).toEqual([200, 10, 30, 255]);
@@ -43,14 +43,14 @@ describe('frombuffer', () => {
     const w = 3;
     const h = 4;
     const bytes = new Uint8Array(w * h * 3).map((_, i) => i);
-    const up = frombuffer(bytes, { mode: 'RGB', size: [w, h] });
-    const gl = frombuffer(bytes, { mode: 'RGB', size: [w, h], origin: 'bottom-left' });
+    const up = fromBuffer(bytes, { mode: 'RGB', size: [w, h] });
+    const gl = fromBuffer(bytes, { mode: 'RGB', size: [w, h], origin: 'bottom-left' });
     expect(gl.isView).toBe(true);
     const a = toArray(gl, { copy: false });
     expect(a.data.buffer).toBe(bytes.buffer);
     expect(a.get(0, 0, 0)).toBe(bytes[(h - 1) * w * 3]); // first row shown = last row in memory
     expect(Array.from(toArray(gl).data)).toEqual(Array.from(toArray(flipud(up)).data));
-    expect(sha256(gl.tobytes())).toBe(sha256(toArray(flipud(up)).data));
+    expect(sha256(gl.toBytes())).toBe(sha256(toArray(flipud(up)).data));
   });
 
   it('honours a padded stride and a byte offset, over Buffer, ArrayBuffer, SharedArrayBuffer and DataView', () => {
@@ -61,16 +61,16 @@ describe('frombuffer', () => {
     const u8 = new Uint8Array(sab);
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) u8[4 + y * stride + x] = 10 * y + x;
     for (const data of [sab, u8, Buffer.from(sab), new DataView(sab)]) {
-      const img = frombuffer(data, { mode: 'L', size: [w, h], stride, byteOffset: 4 });
+      const img = fromBuffer(data, { mode: 'L', size: [w, h], stride, byteOffset: 4 });
       expect(Array.from(toArray(img).data)).toEqual([0, 1, 2, 10, 11, 12]);
     }
   });
 
   it('wraps 16-bit and float modes over their typed arrays', () => {
     const u16 = new Uint16Array([1, 65535, 300, 4]);
-    expect(Array.from(toArray(frombuffer(u16, { mode: 'I;16', size: [2, 2] })).data)).toEqual([1, 65535, 300, 4]);
+    expect(Array.from(toArray(fromBuffer(u16, { mode: 'I;16', size: [2, 2] })).data)).toEqual([1, 65535, 300, 4]);
     const f = new Float32Array([0.5, -2]);
-    expect(toArray(frombuffer(f.buffer, { mode: 'F', size: [2, 1] })).data).toEqual(f);
+    expect(toArray(fromBuffer(f.buffer, { mode: 'F', size: [2, 1] })).data).toEqual(f);
   });
 
   it('raises InvalidArgumentError for too little memory, misalignment, mode 1 and bad sizes', () => {
@@ -84,9 +84,9 @@ describe('frombuffer', () => {
       ['pixels', { mode: 'L', size: [1, 1] }],
     ];
     for (const [data, opts] of bad) {
-      expect(() => frombuffer(data as Uint8Array, opts as { mode: Mode; size: [number, number] }), JSON.stringify(opts)).toThrow(InvalidArgumentError);
+      expect(() => fromBuffer(data as Uint8Array, opts as { mode: Mode; size: [number, number] }), JSON.stringify(opts)).toThrow(InvalidArgumentError);
     }
-    expect(() => frombuffer(new Uint8Array(11), { mode: 'RGB', size: [2, 2] })).toThrow(/needs 12 bytes/);
+    expect(() => fromBuffer(new Uint8Array(11), { mode: 'RGB', size: [2, 2] })).toThrow(/needs 12 bytes/);
   });
 });
 

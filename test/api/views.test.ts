@@ -4,7 +4,7 @@ import ndarray from 'ndarray';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   open, toArray, fromStorage, flipud, fliplr, rot90, swapAxes, crop, exifTranspose, transpose, Transpose,
-  tobytes, isContiguous, InvalidArgumentError, UnsupportedError,
+  toBytes, isContiguous, InvalidArgumentError, UnsupportedError,
 } from '../../src/index.js';
 import { EXTRA, fixture, sha256 } from '../helpers/fixtures.js';
 
@@ -32,11 +32,11 @@ describe('views share storage and equal Pillow transpose', () => {
       expect(isContiguous(owned)).toBe(true);
       expect(sha256(owned.data)).toBe(ref?.sha256);
       // every consumer reads the view correctly: encoder, convert, fused toArray
-      expect(sha256(tobytes(view))).toBe(ref?.sha256);
+      expect(sha256(toBytes(view))).toBe(ref?.sha256);
       const gray = await view.convert('L');
       const grayOfCopy = await fromStorage('RGB', view.size, owned.data as Uint8Array).convert('L');
       expect(sha256(toArray(gray).data)).toBe(sha256(toArray(grayOfCopy).data));
-      expect(sha256(toArray(view, { order: 'BGR' }).data)).toBe(sha256(tobytes(fromStorage('RGB', view.size, owned.data as Uint8Array), 'BGR')));
+      expect(sha256(toArray(view, { order: 'BGR' }).data)).toBe(sha256(toBytes(fromStorage('RGB', view.size, owned.data as Uint8Array), 'BGR')));
     });
   }
 
@@ -121,7 +121,7 @@ describe('fused toArray', () => {
     expect(toArray(rgba, { order: 'BGR' }).shape).toEqual([1, 2, 3]);
     expect(() => toArray(rgba, { order: 'BGRZ' })).toThrow(InvalidArgumentError);
     const img = await load('jpeg/hopper.jpg');
-    expect(sha256(toArray(img, { order: 'BGR' }).data)).toBe(sha256(tobytes(img, 'BGR')));
+    expect(sha256(toArray(img, { order: 'BGR' }).data)).toBe(sha256(toBytes(img, 'BGR')));
   });
 
   it('BGR / BGRA word kernels equal a byte loop, aligned or not, any pixel count', () => {
@@ -135,7 +135,7 @@ describe('fused toArray', () => {
         for (let i = 0; i < data.length; i += bands) want.push(data[i + 2] ?? -1, data[i + 1] ?? -1, data[i] ?? -1, ...(bands === 4 ? [data[i + 3] ?? -1] : []));
         const order = bands === 3 ? 'BGR' : 'BGRA';
         expect([...toArray(img, { order }).data], `${order} ${String(w)}x${String(h)}+${String(shift)}`).toEqual(want);
-        expect([...tobytes(img, order)]).toEqual(want);
+        expect([...toBytes(img, order)]).toEqual(want);
       }
     }
   });

@@ -16,7 +16,7 @@ import {
   frameHeader,
   FRAME_MODES,
   fromArray,
-  frombuffer,
+  fromBuffer,
   fromStorage,
   toArray,
   flipud,
@@ -158,11 +158,11 @@ describe.each(['socket', 'connect'] as const)('FrameWriter -> FrameReader over l
     expect(writer.frames).toBe(FRAME_MODES.length);
   });
 
-  it('sends views (bottom-up frombuffer, crop, transpose) as the upright packed pixels', async () => {
+  it('sends views (bottom-up fromBuffer, crop, transpose) as the upright packed pixels', async () => {
     const base = sample('RGBA', 6, 4);
     const raw = toArray(base, { copy: true }).data;
     const views = [
-      frombuffer(raw, { mode: 'RGBA', size: [6, 4], origin: 'bottom-left' }), // negative row stride
+      fromBuffer(raw, { mode: 'RGBA', size: [6, 4], origin: 'bottom-left' }), // negative row stride
       crop(base, [1, 1, 5, 3]), // padded rows
       swapAxes(base), // no contiguous rows: one packed copy
       fromArray(ndarray(new Uint16Array([1, 2, 3, 4, 5, 6]), [2, 3]).step(-1, 1)), // I;16 flipped
@@ -175,7 +175,7 @@ describe.each(['socket', 'connect'] as const)('FrameWriter -> FrameReader over l
     })();
     const got = await collect(reader);
     expect(got).toEqual(views.map(values));
-    expect(got[0]).toEqual(values(flipud(frombuffer(raw, { mode: 'RGBA', size: [6, 4] }))));
+    expect(got[0]).toEqual(values(flipud(fromBuffer(raw, { mode: 'RGBA', size: [6, 4] }))));
     expect(Array.from(raw)).toEqual(values(base)); // the caller's memory is untouched
   });
 

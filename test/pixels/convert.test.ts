@@ -2,12 +2,12 @@
  * convert() and the raw encoder against Pillow (fixtures/convert-reference.json, made by
  * scripts/make-convert-references.py with Debian's Pillow 9.4; current-Pillow rules where
  * they differ are marked `emulated` there): every PngSuite file and a synthetic image of
- * every storage mode, to every target mode; tobytes() in 26 raw modes; all 2^24 RGB colours.
+ * every storage mode, to every target mode; toBytes() in 26 raw modes; all 2^24 RGB colours.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  fromStorage, open, toArray, tobytes, encoder, encodeInto, crop, fliplr, DTYPES, MODES, isMode,
+  fromStorage, open, toArray, toBytes, encoder, encodeInto, crop, fliplr, DTYPES, MODES, isMode,
   UnsupportedError, InvalidArgumentError, type Image, type ImageInfo, type Mode,
 } from '../../src/index.js';
 import { fixture, sha256 } from '../helpers/fixtures.js';
@@ -124,15 +124,15 @@ describe('tobytes() equals Pillow', () => {
       for (const [raw, rec] of Object.entries(c.tobytes ?? {})) {
         const rawmode = raw === 'own' ? undefined : raw;
         if (rec.error !== undefined) {
-          expect(() => tobytes(img, rawmode), `${key} ${raw}`).toThrow(UnsupportedError);
+          expect(() => toBytes(img, rawmode), `${key} ${raw}`).toThrow(UnsupportedError);
           continue;
         }
-        expect(sha256(tobytes(img, rawmode)), `${key} ${raw}`).toBe(rec.sha256);
-        expect(sha256(img.tobytes(rawmode)), `${key} ${raw}`).toBe(rec.sha256);
+        expect(sha256(toBytes(img, rawmode)), `${key} ${raw}`).toBe(rec.sha256);
+        expect(sha256(img.toBytes(rawmode)), `${key} ${raw}`).toBe(rec.sha256);
       }
     });
   }
-  it('encode(bufsize) yields whole rows that join to tobytes()', () => {
+  it('encode(bufsize) yields whole rows that join to toBytes()', () => {
     const c = REF['synthetic:RGB'];
     if (c === undefined) throw new Error('missing case');
     const img = synthetic(c);
@@ -148,7 +148,7 @@ describe('tobytes() equals Pillow', () => {
         at += b.length;
       }
       expect(at).toBe(enc.byteLength);
-      expect(streamed).toEqual(tobytes(img, raw));
+      expect(streamed).toEqual(toBytes(img, raw));
     }
   });
   it("the storage's own layout (copied without planning an encoder) equals the planned blocks, from views too", () => {
@@ -173,8 +173,8 @@ describe('tobytes() equals Pillow', () => {
         const raw = img.mode; // its own raw mode; the bit-packed '1' is planned, the rest copied
         const want = joined(img, raw);
         const kept = toArray(whole).data.slice();
-        const bytes = tobytes(img, raw);
-        expect(Buffer.from(bytes).equals(want), `${key} tobytes`).toBe(true);
+        const bytes = toBytes(img, raw);
+        expect(Buffer.from(bytes).equals(want), `${key} toBytes`).toBe(true);
         expect(bytes.buffer).not.toBe(toArray(img, { copy: false }).data.buffer); // a copy, not the storage
         const dest = new Uint8Array(want.length + 5).fill(9);
         expect(encodeInto(img, dest.subarray(2, 2 + want.length))).toBe(want.length);
@@ -191,7 +191,7 @@ describe('tobytes() equals Pillow', () => {
       if (whole.mode !== '1') { // a strided view: gathered block by block, the bytes of its owned copy
         const owned = toArray(fliplr(whole)).data;
         const want = Buffer.from(owned.buffer, owned.byteOffset, owned.byteLength);
-        expect(Buffer.from(tobytes(fliplr(whole))).equals(want), `${key} fliplr`).toBe(true);
+        expect(Buffer.from(toBytes(fliplr(whole))).equals(want), `${key} fliplr`).toBe(true);
         const dest = new Uint8Array(want.length);
         expect(encoder(fliplr(whole)).encodeInto(dest)).toBe(want.length);
         expect(Buffer.from(dest).equals(want), `${key} fliplr encodeInto`).toBe(true);
@@ -203,12 +203,12 @@ describe('tobytes() equals Pillow', () => {
     const c = REF['synthetic:I'];
     if (c === undefined) throw new Error('missing case');
     const img = synthetic(c);
-    const want = tobytes(img, 'I;16B');
+    const want = toBytes(img, 'I;16B');
     const dest = new Uint8Array(want.length + 3).fill(7);
     expect(encoder(img, 'I;16B').encodeInto(dest, 3)).toBe(want.length);
     expect(Buffer.from(dest.subarray(3)).equals(Buffer.from(want))).toBe(true);
     expect(dest.subarray(0, 3)).toEqual(new Uint8Array([7, 7, 7]));
     expect(() => encodeInto(img, new Uint8Array(want.length - 1), 'I;16B')).toThrow(InvalidArgumentError);
-    expect(() => tobytes(img, 'NOPE')).toThrow(InvalidArgumentError);
+    expect(() => toBytes(img, 'NOPE')).toThrow(InvalidArgumentError);
   });
 });
