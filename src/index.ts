@@ -26,7 +26,7 @@ export { imreadBatch, type BatchOptions, type BatchProgress, type BatchSkip, typ
 export { FrameWriter, FrameReader, frameHeader, FRAME_MODES, type FrameReaderOptions } from './io/frames.js';
 export { exifTranspose, transpose, transposeView, Transpose } from './api/transpose.js';
 export { resize, reduce, thumbnail, ImageOps, type ImageOpsFunctions, Resampling, type ResampleName, type ResizeOptions, type ThumbnailOptions, type OpsOptions, type FitOptions, type PadOptions } from './api/resize.js';
-export { torchvisionPreprocess, torchvisionResizeSize, centerCropBox, type TorchvisionOptions } from './api/torchvision.js';
+export { torchvisionPreprocess, torchvisionResizeSize, centerCropBox, transforms, type Transform, type TorchvisionOptions } from './api/torchvision.js';
 export { flipud, fliplr, rot90, swapAxes, crop, type Box } from './api/views.js';
 export { MODES, DTYPES, isMode, bandCount, shapeOf, type Mode, type DType, type ArrayOf } from './core/modes.js';
 export { setMaxImagePixels, getMaxImagePixels, DEFAULT_MAX_IMAGE_PIXELS } from './core/limits.js';

@@ -11,11 +11,12 @@
 import ndarray from 'ndarray';
 import type { NdArray } from 'ndarray';
 import { InvalidArgumentError, UnsupportedError, invalidArgument } from '../core/errors.js';
-import { MODES, type Mode } from '../core/modes.js';
+import { MODES, type ArrayOf, type Mode } from '../core/modes.js';
 import { pyRound } from '../core/numbers.js';
-import type { Image } from '../image.js';
+import { fromStorage, type Image } from '../image.js';
+import { resize as resizeImage } from './resize.js';
 import { resampleOf, type ResampleName, type Resampling } from '../pixels/resize/index.js';
-import { checkKeys, fusedToArray } from './to-array.js';
+import { checkKeys, fusedToArray, toArray } from './to-array.js';
 
 /** Options of `torchvisionPreprocess`: torchvision's transforms and their arguments. */
 export interface TorchvisionOptions {
@@ -107,4 +108,64 @@ export function torchvisionPreprocess(img: Image, options: TorchvisionOptions = 
   const out = fusedToArray(img, o, value) as NdArray<Float32Array>;
   // one-band images: torchvision's [1, H, W]
   return out.shape.length === 2 ? ndarray(out.data, [1, out.shape[0] ?? 0, out.shape[1] ?? 0]) : out;
+}
+
+/** A step of `transforms.Compose`: an image to an image, or (the last) an image to a tensor. */
+export type Transform<I, O> = (input: I) => O;
+
+/**
+ * torchvision's classic transforms as functions, for code ported step by step:
+ * `Resize(size, { maxSize, interpolation })` and `CenterCrop(size)` map an image to an image
+ * (Pillow's resize and crop, bit-exact), `ToTensor()` maps an image to a float32 `[C, H, W]`
+ * tensor, `Normalize(mean, std)` maps a tensor to a tensor (float32 steps, as torch), and
+ * `Compose([...])` chains them. `torchvisionPreprocess` does the same in one fused pass.
+ * @example
+ * const t = transforms.Compose([transforms.Resize(256), transforms.CenterCrop(224), transforms.ToTensor(), transforms.Normalize(mean, std)]);
+ * const x = t(await img.convert('RGB'));   // float32 [3, 224, 224]
+ */
+export const transforms = {
+  /** `T.Resize(size, interpolation=BILINEAR, max_size)`: an int sizes the short side; `[h, w]` both. */
+  Resize(size: number | readonly [number, number], options: { maxSize?: number; interpolation?: ResampleName | Resampling } = {}): Transform<Image, Image> {
+    checkKeys('transforms.Resize', options, ['maxSize', 'interpolation']);
+    return (img) => {
+      const target = torchvisionResizeSize(img.width, img.height, size, options.maxSize);
+      return resizeImage(img, target, { resample: resampleOf(options.interpolation ?? 'bilinear') });
+    };
+  },
+  /** `T.CenterCrop(size)`: the centre `size` (int or `[h, w]`), padded with 0 where larger than the image. */
+  CenterCrop(size: number | readonly [number, number]): Transform<Image, Image> {
+    return (img) => {
+      const box = centerCropBox(img.width, img.height, size);
+      const data = toArrayOf(img, box);
+      return fromStorage(img.mode, [box[2] - box[0], box[3] - box[1]], data, { ...img.info }, img.palette);
+    };
+  },
+  /** `T.ToTensor()`: float32 `[C, H, W]`, 8-bit values divided by 255 in float32 (mode 1: 0 or 1). */
+  ToTensor(): Transform<Image, NdArray<Float32Array>> {
+    return (img) => torchvisionPreprocess(img);
+  },
+  /** `T.Normalize(mean, std)`: `(x - mean[c]) / std[c]` per channel of a `[C, H, W]` tensor, each step in float32. */
+  Normalize(mean: readonly number[], std: readonly number[]): Transform<NdArray<Float32Array>, NdArray<Float32Array>> {
+    return (t) => {
+      const [C = 0, H = 0, W = 0] = t.shape;
+      if (mean.length !== C || std.length !== C) throw new InvalidArgumentError(`transforms.Normalize: ${mean.length} means and ${std.length} stds for ${C} channels`);
+      const f = Math.fround;
+      const out = new Float32Array(C * H * W);
+      for (let c = 0; c < C; c++) {
+        const m = f(mean[c] ?? 0);
+        const s = f(std[c] ?? 1);
+        for (let i = 0, o = c * H * W; i < H * W; i++, o++) out[o] = f(f((t.get(c, Math.floor(i / W), i % W)) - m) / s);
+      }
+      return ndarray(out, [C, H, W]);
+    };
+  },
+  /** `T.Compose([...])`: the steps in order. */
+  Compose<O>(steps: readonly Transform<never, unknown>[]): Transform<Image, O> {
+    return (img) => steps.reduce<unknown>((x, step) => (step as Transform<unknown, unknown>)(x), img) as O;
+  },
+};
+
+/** The pixels of `box` (may reach outside: 0 there) as packed storage of `img`'s mode. */
+function toArrayOf(img: Image, box: readonly [number, number, number, number]): ArrayOf<Mode> {
+  return toArray(img, { crop: box }).data;
 }

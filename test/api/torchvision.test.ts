@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fixture } from '../helpers/fixtures.js';
 import { fromStorage } from '../../src/image.js';
-import { centerCropBox, torchvisionPreprocess, torchvisionResizeSize, type TorchvisionOptions } from '../../src/api/torchvision.js';
+import { centerCropBox, torchvisionPreprocess, torchvisionResizeSize, transforms, type TorchvisionOptions } from '../../src/api/torchvision.js';
+import type { NdArray } from 'ndarray';
 import { toArray } from '../../src/api/to-array.js';
 import { InvalidArgumentError, UnsupportedError } from '../../src/core/errors.js';
 
@@ -72,4 +73,24 @@ describe('torchvision sizing rules', () => {
     expect(() => torchvisionPreprocess(img, { crops: 3 } as TorchvisionOptions)).toThrow(/unknown option "crops"/);
     expect(() => torchvisionPreprocess(fromStorage('F', [4, 4], new Float32Array(16)))).toThrow(UnsupportedError);
   });
+});
+
+describe('transforms.Compose of Resize, CenterCrop, ToTensor, Normalize equals torchvision', () => {
+  for (const c of suite.cases.filter((k) => k.options.mean !== undefined || k.options.crop !== undefined || k.options.resize !== undefined)) {
+    it(`${c.src} ${JSON.stringify(c.options)}`, () => {
+      const s = suite.sources[c.src];
+      if (s === undefined) throw new Error(`no source ${c.src}`);
+      const img = fromStorage(s.mode, s.size, Uint8Array.from(slice(s)));
+      const o = c.options;
+      const steps = [
+        ...(o.resize === undefined ? [] : [transforms.Resize(o.resize, { ...(o.maxSize === undefined ? {} : { maxSize: o.maxSize }), ...(o.resample === undefined ? {} : { interpolation: o.resample }) })]),
+        ...(o.crop === undefined ? [] : [transforms.CenterCrop(o.crop)]),
+        transforms.ToTensor(),
+        ...(o.mean === undefined || o.std === undefined ? [] : [transforms.Normalize(o.mean, o.std)]),
+      ];
+      const out = transforms.Compose<NdArray<Float32Array>>(steps)(img);
+      expect(out.shape).toEqual(c.shape);
+      expect(createHash('sha256').update(Buffer.from(out.data.buffer, out.data.byteOffset, out.data.byteLength)).digest('hex')).toBe(c.sha256);
+    });
+  }
 });
