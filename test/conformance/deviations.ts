@@ -36,6 +36,5 @@ export const DEVIATIONS: Readonly<Record<string, Deviation>> = {
   'bmp/g/pal4rle.bmp': { kind: 'values', sha256: '15a793c35adf7c4a2fd5ceed62d85cfa5a4bae6245eadb5e1ec675fb83daa168', reason: 'RLE4 absolute runs: both nibbles, as the BMP suite intends' },
   'bmp/q/pal4rletrns.bmp': { kind: 'values', sha256: '603c53bd5ef3574461ef4fad2eaa98b62f74994cf7bc21389875bed7cf054934', reason: 'RLE4 absolute runs: both nibbles, as the BMP suite intends' },
   // MPO: frame 0 only so far (nFrames is right; seek to the second picture raises EndOfSequenceError)
-  'jpeg/frame_size.mpo': { kind: 'frames', from: 1, reason: 'MPO pictures after the first are not decoded yet' },
   'jpeg/hopper_bad_exif.jpg': { kind: 'platform', exactOn: 'x64', reason: 'corrupt scan: SIMD IDCT differs by architecture' },
 };

@@ -22,6 +22,8 @@ export interface JpegHeader {
   info: ImageInfo;
   /** Frames an MPO file declares (1 for plain JPEG). */
   nFrames: number;
+  /** MPO: each frame's file offset (the MP index's DataOffset from the MP header; frame 0 at 0). */
+  frameOffsets?: number[];
   /** Offset of the first SOS marker. */
   sosOffset: number;
   /** The SOF marker's second byte (0xc0 baseline, 0xc2 progressive, 0xc9.. arithmetic). */
@@ -49,6 +51,7 @@ export function parseJpegHeader(data: Uint8Array, complete: boolean, name = 'JPE
   let mode: Mode | undefined;
   let width = 0;
   let height = 0;
+  let mpOffset = 0;
   let sof = 0;
   let pos = 3; // after FF D8 FF; `cur` holds the byte at pos - 1
   let cur = 0xff;
@@ -100,6 +103,7 @@ export function parseJpegHeader(data: Uint8Array, complete: boolean, name = 'JPE
           checkDqt(s, at, name);
         } else if (m >= 0xe0 && m <= 0xef) {
           readApp(m, s, info, icc, app1);
+          if (m === 0xe2 && startsWith(s, 'MPF\0')) mpOffset = at + 8; // the MP header's TIFF start (Pillow's mpoffset)
         } else if (m === 0xfe) {
           info.comment = s.slice();
         }
@@ -110,7 +114,7 @@ export function parseJpegHeader(data: Uint8Array, complete: boolean, name = 'JPE
       if (m === 0xda) {
         if (mode === undefined) throw new UnidentifiedImageError(`cannot identify image file ${name}: SOS at offset ${at} before any SOF`);
         assembleIcc(icc, info);
-        return finish({ mode, width, height, info, sosOffset: at, sof, app1 });
+        return finish({ mode, width, height, info, sosOffset: at, sof, app1, mpOffset });
       }
       cur = readByte();
     } else if (bareMarker(m)) {
@@ -245,23 +249,35 @@ function finish(h: {
   sosOffset: number;
   sof: number;
   app1: Uint8Array[];
+  mpOffset: number;
 }): JpegHeader {
   const { info } = h;
   if (info.dpi === undefined && info.exif instanceof Uint8Array) info.dpi = dpiFromExif(info.exif);
   let format: 'JPEG' | 'MPO' = 'JPEG';
   let nFrames = 1;
+  let frameOffsets: number[] | undefined;
   if (info.mp instanceof Uint8Array) {
     // Pillow's jpeg_factory: an MP index with more than one image makes it MPO, except Ultra HDR.
     const ultraHdr = h.app1.some((s) => latin1.decode(s).includes(' hdrgm:Version="'));
     try {
-      const n = readIfd0(info.mp).get(0xb001);
+      const tags = readIfd0(info.mp);
+      const n = tags.get(0xb001);
       if (typeof n === 'number' && n > 1 && !ultraHdr) {
         format = 'MPO';
         nFrames = n;
+        // MP entries: 16 bytes each, DataOffset at byte 8, in the MP header's byte order
+        const entries = tags.get(0xb002);
+        if (entries instanceof Uint8Array && entries.length >= 16 * n) {
+          const le = info.mp[0] === 0x49;
+          const dv = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
+          frameOffsets = Array.from({ length: n }, (_, i) => (i === 0 ? 0 : dv.getUint32(i * 16 + 8, le) + h.mpOffset));
+        }
       }
     } catch {
       // unreadable MP index: a plain JPEG, as in Pillow
     }
   }
-  return { format, mode: h.mode, width: h.width, height: h.height, info, nFrames, sosOffset: h.sosOffset, sof: h.sof };
+  const out: JpegHeader = { format, mode: h.mode, width: h.width, height: h.height, info, nFrames, sosOffset: h.sosOffset, sof: h.sof };
+  if (frameOffsets !== undefined) out.frameOffsets = frameOffsets;
+  return out;
 }

@@ -1,13 +1,14 @@
 /**
- * JPEG (and MPO frame 0). `open` parses the header in TypeScript (`header.ts`); `load` hands
- * the bytes to one of two back-ends: sharp (`sharp.ts`, native libjpeg-turbo, the default)
- * or MozJPEG in WebAssembly (`wasm.ts`, `backend: 'js'`, or automatically when sharp's
+ * JPEG and MPO (each frame of an MPO is the JPEG at its MP index offset, reached by `seek`).
+ * `open` parses the header in TypeScript (`header.ts`); `load` hands the bytes to one of two
+ * back-ends: sharp (`sharp.ts`, native libjpeg-turbo, the default) or MozJPEG in WebAssembly (`wasm.ts`, `backend: 'js'`, or automatically when sharp's
  * native binary cannot load). Both equal Pillow on 8-bit Huffman RGB / grey files; the wasm
  * one has no CMYK or arithmetic decoding (docs/formats.md, "PNG, JPEG and the back-ends").
  */
 import type { Codec, Decoding, OpenOptions } from '../codec.js';
 import { parsePrefix, type Input } from '../../core/input.js';
 import { parseJpegHeader, type JpegHeader } from './header.js';
+import { DecodeError } from '../../core/errors.js';
 import { decodeWithSharp } from './sharp.js';
 import { chooseBackend } from '../sharp.js';
 import { jpegWriter } from './write.js';
@@ -34,7 +35,7 @@ async function decode(src: string | Uint8Array, h: JpegHeader, options: Required
 
 export const jpegCodec = {
   format: 'JPEG',
-  description: 'JPEG, and frame 0 of MPO (libjpeg-turbo via sharp, or MozJPEG in WebAssembly)',
+  description: 'JPEG and MPO, every frame (libjpeg-turbo via sharp, or MozJPEG in WebAssembly)',
   extensions: ['.jpg', '.jpeg', '.jpe', '.jfif', '.mpo'],
   mimeTypes: ['image/jpeg', 'image/mpo'],
   modes: ['L', 'RGB', 'CMYK'],
@@ -50,14 +51,36 @@ export const jpegCodec = {
   async open(input: Input, options: Required<OpenOptions>, name: string): Promise<Decoding> {
     const h = await readHeader(input, name);
     const header = { format: h.format, mode: h.mode, width: h.width, height: h.height, info: h.info, nFrames: h.nFrames };
-    return {
+    // the frame being read: frame 0 is the whole input; an MPO frame is the JPEG at its offset
+    let frame: { h: JpegHeader; bytes?: Uint8Array } = { h };
+    const decoding: Decoding = {
       header,
       reorders: h.mode === 'RGB',
       async load({ order } = {}) {
-        if (order !== undefined && (h.mode !== 'RGB' || order.length !== 3)) throw new Error(`internal: band order for a ${h.mode} JPEG`);
-        return decode(await input.whole(), h, options, name, order);
+        const fh = frame.h;
+        if (order !== undefined && (fh.mode !== 'RGB' || order.length !== 3)) throw new Error(`internal: band order for a ${fh.mode} JPEG`);
+        return decode(frame.bytes ?? (await input.whole()), fh, options, name, order);
       },
       close: () => input.close(),
     };
+    const offsets = h.frameOffsets;
+    if (offsets !== undefined) {
+      // MpoImageFile.seek: the JPEG at the frame's offset, its header read as Pillow's _open reads it
+      decoding.seek = async (index: number) => {
+        if (index === 0) {
+          frame = { h };
+          return header;
+        }
+        const all = await input.bytes();
+        const at = offsets[index] ?? -1;
+        if (at < 0 || at + 4 > all.length) throw new DecodeError(`No data found for frame ${index} of ${name} (offset ${at}, file of ${all.length} bytes)`, { offset: Math.max(0, at) });
+        const bytes = all.subarray(at);
+        if (bytes[0] !== 0xff || bytes[1] !== 0xd8) throw new DecodeError(`${name}: MPO frame ${index} at offset ${at} is not a JPEG`, { offset: at });
+        const fh = parseJpegHeader(bytes, true, `${name} frame ${index}`);
+        frame = { h: fh, bytes };
+        return { format: h.format, mode: fh.mode, width: fh.width, height: fh.height, info: fh.info, nFrames: h.nFrames };
+      };
+    }
+    return decoding;
   },
 } satisfies Codec;

@@ -67,3 +67,27 @@ describe('JPEG beyond the conformance harness (test/conformance/)', () => {
     await expect(open(bytes.subarray(0, 200))).rejects.toMatchObject({ code: 'ERR_IMARRAY_UNIDENTIFIED' });
   });
 });
+
+describe('MPO frames', () => {
+  it('seek moves between the pictures (each the JPEG at its MP offset) and back; from a path or bytes alike', async () => {
+    const path = fixture('jpeg/frame_size.mpo');
+    for (const src of [path, readFileSync(path)]) {
+      const img = await open(src);
+      expect([img.format, img.nFrames, img.mode, img.size]).toEqual(['MPO', 2, 'RGB', [56, 70]]);
+      const first = sha256(toArray(await img.load(), { copy: false }).data);
+      await img.seek(1);
+      await img.load();
+      expect([img.mode, img.size]).toEqual(['L', [349, 434]]);
+      await img.seek(0);
+      await img.load();
+      expect([img.mode, img.size]).toEqual(['RGB', [56, 70]]);
+      expect(sha256(toArray(img, { copy: false }).data)).toBe(first);
+      await img.close();
+    }
+  });
+  it('a picture past the end of a cut file is a typed error at seek', async () => {
+    const whole = readFileSync(fixture('jpeg/frame_size.mpo'));
+    const img = await open(whole.subarray(0, 4200)); // frame 1 starts at byte 4226
+    await expect(img.seek(1)).rejects.toMatchObject({ code: 'ERR_IMARRAY_DECODE' });
+  });
+});
