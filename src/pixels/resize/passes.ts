@@ -37,6 +37,67 @@ function storeRule(kind: SampleKind): (v: number) => number {
   return (v) => v;
 }
 
+/** One output pixel of the horizontal pass: the taps from `s` (its first source element) into `dst[d..]`. */
+type PixelKernel = (src: TypedArray, s: number, n: number, k0: number, dst: TypedArray, d: number) => void;
+
+/** The horizontal pass's per-pixel kernel for `kind` and `bands`, chosen once per pass. */
+function pixelKernel(kind: SampleKind, bands: number, weights: Float64Array, fixed: Int32Array | undefined): PixelKernel {
+  if (kind === 'u8' && fixed !== undefined) {
+    if (bands === 1) {
+      return (src, s, n, k0, dst, d) => {
+        let ss = HALF;
+        for (let x = 0; x < n; x++) ss += (src[s + x] ?? 0) * (fixed[k0 + x] ?? 0);
+        dst[d] = clip8(ss);
+      };
+    }
+    if (bands === 3) {
+      return (src, s, n, k0, dst, d) => {
+        let s0 = HALF, s1 = HALF, s2 = HALF;
+        for (let x = 0, p = s; x < n; x++, p += 3) {
+          const k = fixed[k0 + x] ?? 0;
+          s0 += (src[p] ?? 0) * k;
+          s1 += (src[p + 1] ?? 0) * k;
+          s2 += (src[p + 2] ?? 0) * k;
+        }
+        dst[d] = clip8(s0);
+        dst[d + 1] = clip8(s1);
+        dst[d + 2] = clip8(s2);
+      };
+    }
+    if (bands === 4) {
+      return (src, s, n, k0, dst, d) => {
+        let s0 = HALF, s1 = HALF, s2 = HALF, s3 = HALF;
+        for (let x = 0, p = s; x < n; x++, p += 4) {
+          const k = fixed[k0 + x] ?? 0;
+          s0 += (src[p] ?? 0) * k;
+          s1 += (src[p + 1] ?? 0) * k;
+          s2 += (src[p + 2] ?? 0) * k;
+          s3 += (src[p + 3] ?? 0) * k;
+        }
+        dst[d] = clip8(s0);
+        dst[d + 1] = clip8(s1);
+        dst[d + 2] = clip8(s2);
+        dst[d + 3] = clip8(s3);
+      };
+    }
+    return (src, s, n, k0, dst, d) => {
+      for (let b = 0; b < bands; b++) {
+        let ss = HALF;
+        for (let x = 0, p = s + b; x < n; x++, p += bands) ss += (src[p] ?? 0) * (fixed[k0 + x] ?? 0);
+        dst[d + b] = clip8(ss);
+      }
+    };
+  }
+  const store = storeRule(kind);
+  return (src, s, n, k0, dst, d) => {
+    for (let b = 0; b < bands; b++) {
+      let ss = 0;
+      for (let x = 0, p = s + b; x < n; x++, p += bands) ss += (src[p] ?? 0) * (weights[k0 + x] ?? 0);
+      dst[d + b] = store(ss);
+    }
+  };
+}
+
 /**
  * Horizontal pass over `rows` rows: row r of `src` starts at `si + r * srcRow` elements and
  * row r of `dst` at `di + r * c.outSize * bands`. `fixed` are the 22-bit weights (u8 only).
@@ -46,67 +107,12 @@ export function horizontalPass(
   rows: number, bands: number, c: Coefficients, fixed: Int32Array | undefined,
 ): void {
   const { outSize, ksize, bounds, weights } = c;
-  const dstRow = outSize * bands;
-  if (kind === 'u8' && fixed !== undefined) {
-    for (let r = 0; r < rows; r++) {
-      const sRow = si + r * srcRow;
-      let d = di + r * dstRow;
-      for (let xx = 0; xx < outSize; xx++) {
-        const xmin = bounds[xx * 2] ?? 0;
-        const n = bounds[xx * 2 + 1] ?? 0;
-        const k0 = xx * ksize;
-        if (bands === 1) {
-          let ss = HALF;
-          for (let x = 0, s = sRow + xmin; x < n; x++, s++) ss += (src[s] ?? 0) * (fixed[k0 + x] ?? 0);
-          dst[d++] = clip8(ss);
-        } else if (bands === 3) {
-          let s0 = HALF, s1 = HALF, s2 = HALF;
-          for (let x = 0, s = sRow + xmin * 3; x < n; x++, s += 3) {
-            const k = fixed[k0 + x] ?? 0;
-            s0 += (src[s] ?? 0) * k;
-            s1 += (src[s + 1] ?? 0) * k;
-            s2 += (src[s + 2] ?? 0) * k;
-          }
-          dst[d++] = clip8(s0);
-          dst[d++] = clip8(s1);
-          dst[d++] = clip8(s2);
-        } else if (bands === 4) {
-          let s0 = HALF, s1 = HALF, s2 = HALF, s3 = HALF;
-          for (let x = 0, s = sRow + xmin * 4; x < n; x++, s += 4) {
-            const k = fixed[k0 + x] ?? 0;
-            s0 += (src[s] ?? 0) * k;
-            s1 += (src[s + 1] ?? 0) * k;
-            s2 += (src[s + 2] ?? 0) * k;
-            s3 += (src[s + 3] ?? 0) * k;
-          }
-          dst[d++] = clip8(s0);
-          dst[d++] = clip8(s1);
-          dst[d++] = clip8(s2);
-          dst[d++] = clip8(s3);
-        } else {
-          for (let b = 0; b < bands; b++) {
-            let ss = HALF;
-            for (let x = 0, s = sRow + xmin * bands + b; x < n; x++, s += bands) ss += (src[s] ?? 0) * (fixed[k0 + x] ?? 0);
-            dst[d++] = clip8(ss);
-          }
-        }
-      }
-    }
-    return;
-  }
-  const store = storeRule(kind);
+  const pixel = pixelKernel(kind, bands, weights, fixed);
   for (let r = 0; r < rows; r++) {
     const sRow = si + r * srcRow;
-    let d = di + r * dstRow;
+    const dRow = di + r * outSize * bands;
     for (let xx = 0; xx < outSize; xx++) {
-      const xmin = bounds[xx * 2] ?? 0;
-      const n = bounds[xx * 2 + 1] ?? 0;
-      const k0 = xx * ksize;
-      for (let b = 0; b < bands; b++) {
-        let ss = 0;
-        for (let x = 0, s = sRow + xmin * bands + b; x < n; x++, s += bands) ss += (src[s] ?? 0) * (weights[k0 + x] ?? 0);
-        dst[d++] = store(ss);
-      }
+      pixel(src, sRow + (bounds[xx * 2] ?? 0) * bands, bounds[xx * 2 + 1] ?? 0, xx * ksize, dst, dRow + xx * bands);
     }
   }
 }
