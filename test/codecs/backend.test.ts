@@ -91,3 +91,13 @@ describe("backend: 'js' (MozJPEG wasm) against Pillow", () => {
     await expect(open(fixture('jpeg/hopper.jpg'), { backend: 'opencv' })).rejects.toMatchObject({ code: 'ERR_IMARRAY_INVALID_ARGUMENT' });
   });
 });
+
+describe('chooseBackend', () => {
+  it("'js' for a format whose only decoder is sharp is an UnsupportedError, never a silent native decode", async () => {
+    const { chooseBackend } = await import('../../src/codecs/sharp.js');
+    const { UnsupportedError } = await import('../../src/core/errors.js');
+    await expect(chooseBackend(['sharp'], 'js', 'x.fmt')).rejects.toThrow(UnsupportedError);
+    expect(await chooseBackend(['sharp', 'js'], 'js', 'x.fmt')).toBe('js');
+    expect(await chooseBackend(['js'], 'sharp', 'x.fmt')).toBe('js');
+  });
+});

@@ -4,7 +4,8 @@
  * files are full-canvas frames, each composited over the previous one (libwebp's anim
  * decoder; `seek` moves between them); `info` carries loop, background, timestamp, duration
  * and the ICCP / EXIF / XMP chunks. `open` reads the RIFF chunks (`parse.ts`); the pixels come
- * from sharp (libvips with libwebp), which gives Pillow's values on every file checked.
+ * from sharp (libvips with libwebp), or for still images from libwebp in WebAssembly (`wasm.ts`,
+ * `backend: 'js'`, or when sharp cannot load): both give Pillow's values on every file checked.
  */
 import { DecodeError, TruncatedImageError } from '../../core/errors.js';
 import type { Input } from '../../core/input.js';
@@ -13,6 +14,7 @@ import { reorderPixels } from '../../pixels/pack.js';
 import type { Codec, Decoding, Header, OpenOptions } from '../codec.js';
 import { chooseBackend, loadSharp } from '../sharp.js';
 import { acceptWebp, parseWebp, type WebpHeader } from './parse.js';
+import { decodeWebpWithWasm } from './wasm.js';
 
 const firstLine = (msg: string): string => msg.split('\n')[0] ?? msg;
 
@@ -62,11 +64,11 @@ async function decodeFrame(src: Uint8Array, h: WebpHeader, frame: number, bands:
 
 export const webpCodec = {
   format: 'WEBP',
-  description: 'WebP, still and animated (libwebp via sharp)',
+  description: 'WebP, still and animated (libwebp via sharp; stills also in WebAssembly)',
   extensions: ['.webp'],
   mimeTypes: ['image/webp'],
   modes: ['RGB', 'RGBA'],
-  backends: ['sharp'],
+  backends: ['sharp', 'js'],
   fuzz: {
     cases: 300,
     minSeeds: 15,
@@ -76,7 +78,7 @@ export const webpCodec = {
   },
   accept: acceptWebp,
   async open(input: Input, options: Required<OpenOptions>, name: string): Promise<Decoding> {
-    await chooseBackend(webpCodec.backends, options.backend, name);
+    const backend = await chooseBackend(webpCodec.backends, options.backend, name);
     const bytes = await input.bytes(); // the chunk walk needs the whole file; sharp then decodes these bytes
     const h = parseWebp(bytes, name);
     let frame = 0;
@@ -85,8 +87,12 @@ export const webpCodec = {
       header: headerOf(h, 0),
       reorders: true,
       async load({ into, order } = {}) {
-        const data = await decodeFrame(bytes, h, frame, bands, name);
-        if (order !== undefined) reorderPixels(bands, order)(data, 0, h.width * h.height, bands);
+        let data: Uint8Array;
+        if (backend === 'js') data = await decodeWebpWithWasm(bytes, h, bands, name, order);
+        else {
+          data = await decodeFrame(bytes, h, frame, bands, name);
+          if (order !== undefined) reorderPixels(bands, order)(data, 0, h.width * h.height, bands);
+        }
         if (into === undefined) return data;
         (into as Uint8Array).set(data);
         return into;

@@ -43,8 +43,24 @@ describe('WebP decoding', () => {
     expect(bgra.get(10, 20, 0)).toBe(rgba.get(10, 20, 2));
     expect(bgra.get(10, 20, 3)).toBe(rgba.get(10, 20, 3));
   });
-  it("backend 'js' is an UnsupportedError (sharp is WebP's only decoder)", async () => {
-    await expect(open(fixture('webp/hopper.webp'), { backend: 'js' })).rejects.toThrow(UnsupportedError);
+  it("backend 'js' (libwebp in WebAssembly) equals the sharp back-end on every still fixture; animated files need sharp", async () => {
+    let stills = 0;
+    for (const [file, ref] of Object.entries(refs)) {
+      if (ref.n_frames > 1) {
+        const anim = await open(fixture(file), { backend: 'js' });
+        await expect(anim.load()).rejects.toThrow(UnsupportedError);
+        continue;
+      }
+      const js = await (await open(fixture(file), { backend: 'js' })).load();
+      const native = await (await open(fixture(file), { backend: 'sharp' })).load();
+      expect(js.mode, file).toBe(native.mode);
+      expect(Buffer.compare(Buffer.from(toArray(js).data), Buffer.from(toArray(native).data)), file).toBe(0);
+      stills++;
+    }
+    expect(stills).toBe(19);
+    const bgr = await imread(fixture('webp/hopper.webp'), { backend: 'js', order: 'BGR' });
+    const rgb = await imread(fixture('webp/hopper.webp'), { backend: 'js' });
+    expect([bgr.get(5, 7, 0), bgr.get(5, 7, 2)]).toEqual([rgb.get(5, 7, 2), rgb.get(5, 7, 0)]);
   });
   it('a cut file is a TruncatedImageError at open, naming the chunk', async () => {
     await expect(open(fixture('webp/bad/hopper_cut.webp'))).rejects.toThrow(TruncatedImageError);
