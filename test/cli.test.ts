@@ -47,7 +47,7 @@ describe('imarray info', () => {
       expect(h.stdout, args.join(' ')).toMatch(/^usage: imarray/);
     }
     expect((await run('batch', '--help')).stdout).toMatch(/--skip-bad/);
-  });
+  }, 180_000); // seven CLI runs: ~40 s under emulated arm64
 
   it('--json: one JSON array with each file or its typed error', async () => {
     const r = await run('info', '--json', fixture('jpeg/hopper.jpg'), fixture('png/pngsuite'));
