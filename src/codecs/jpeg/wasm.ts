@@ -10,64 +10,16 @@
  * leaves its heap and stack in an unknown state: after any failure the instance is dropped
  * and the next decode gets a fresh one (instantiating the compiled module is cheap next to a decode).
  */
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { DecodeError, TruncatedImageError, UnsupportedError } from '../../core/errors.js';
 import { shuffle, type Packer } from '../../pixels/pack.js';
+import { emscriptenCodec, type RgbaImage } from '../shared/emscripten.js';
 import type { JpegHeader } from './header.js';
 
-/** The slice of the WebAssembly global used here (Node has it; @types/node 20 does not declare it). */
-declare const WebAssembly: {
-  compile(bytes: Uint8Array): Promise<WasmModule>;
-  Instance: new (module: WasmModule, imports: WasmImports) => WasmInstance;
-};
-interface WasmModule { readonly __wasmModule?: never }
-type WasmImports = Record<string, unknown>;
-interface WasmInstance { exports: Record<string, unknown> }
-
-interface RgbaImage { data: Uint8ClampedArray; width: number; height: number }
 interface MozJpegModule { decode(data: Uint8Array, preserveOrientation: boolean): RgbaImage | null }
-type ModuleFactory = (opts: {
-  noInitialRun: boolean;
-  instantiateWasm: (imports: WasmImports, receive: (instance: WasmInstance) => void) => WasmInstance['exports'];
-  print: (s: string) => void;
-  printErr: (s: string) => void;
-}) => Promise<MozJpegModule>;
 
-let compiled: Promise<{ factory: ModuleFactory; wasm: WasmModule }> | undefined;
-let instance: Promise<MozJpegModule> | undefined;
-/** libjpeg's warnings and errors during the current decode (its `output_message` goes to stderr). */
-let messages: string[] = [];
-
-function compile(): Promise<{ factory: ModuleFactory; wasm: WasmModule }> {
-  compiled ??= (async () => {
-    const require = createRequire(import.meta.url);
-    const bytes = readFileSync(require.resolve('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm'));
-    const [mod, wasm] = await Promise.all([
-      import('@jsquash/jpeg/codec/dec/mozjpeg_dec.js') as Promise<unknown> as Promise<{ default: ModuleFactory }>,
-      WebAssembly.compile(bytes),
-    ]);
-    return { factory: mod.default, wasm };
-  })();
-  return compiled;
-}
-
-function getInstance(): Promise<MozJpegModule> {
-  instance ??= compile().then(({ factory, wasm }) =>
-    factory({
-      noInitialRun: true,
-      instantiateWasm(imports, receive) {
-        const inst = new WebAssembly.Instance(wasm, imports);
-        receive(inst);
-        return inst.exports;
-      },
-      print: (s) => messages.push(s),
-      printErr: (s) => messages.push(s),
-    }),
-  );
-  return instance;
-}
+/** MozJPEG's decoder; its messages are libjpeg's warnings and errors (`output_message` goes to stderr). */
+const mozjpeg = emscriptenCodec<MozJpegModule>('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm', () => import('@jsquash/jpeg/codec/dec/mozjpeg_dec.js'));
 
 const PACK: Record<'L' | 'RGB', Packer> = { L: shuffle(4, [0]), RGB: shuffle(4, [0, 1, 2]) };
 
@@ -80,13 +32,14 @@ export async function decodeWithWasm(src: string | Uint8Array, h: JpegHeader, lo
     throw new UnsupportedError(`${name}: arithmetic-coded JPEG (SOF 0xFF${h.sof.toString(16).toUpperCase()}) needs the sharp backend`);
   }
   const bytes = typeof src === 'string' ? await readFile(src) : src; // a path: sharp would read it itself
-  const module = await getInstance();
-  messages = [];
+  const module = await mozjpeg.get();
+  mozjpeg.clearMessages();
+  const messages = mozjpeg.messages;
   let out: RgbaImage | null;
   try {
     out = module.decode(bytes, false);
   } catch (e) {
-    instance = undefined; // the module's state after exit() is unknown: start a fresh one
+    mozjpeg.reset(); // the module's state after exit() is unknown: start a fresh one
     const why = messages.at(-1) ?? (e instanceof Error ? e.message : 'decoder aborted');
     if (/premature end/i.test(why)) throw new TruncatedImageError(`image file is truncated: ${name}: ${why}`, { cause: e });
     throw new DecodeError(`broken data stream when reading image file ${name}: ${why}`, { cause: e });
