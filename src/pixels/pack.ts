@@ -27,7 +27,7 @@ export const IDENTITY = new WeakSet<Packer>();
 
 /**
  * RGB -> BGR four pixels at a time: three little-endian 32-bit words in, three out
- * (`w0 = R0 G0 B0 R1`, `w1 = G1 B1 R2 G2`, `w2 = B2 R3 G3 B3`). About 2x the byte loop in V8.
+ * (`w0 = R0 G0 B0 R1`, `w1 = G1 B1 R2 G2`, `w2 = B2 R3 G3 B3`). Faster than the byte loop in V8 (docs/internals.md).
  * Returns the pixels done (0 when either side is not 4-byte aligned).
  */
 function swapRB3(src: Uint8Array, si: number, dst: Uint8Array, di: number, n: number): number {

@@ -32,7 +32,7 @@ function average(row: Uint8Array, ro: number, prev: Uint8Array | null, po: numbe
 
 /**
  * Paeth with a branchless predictor choice: on photographic data the three-way choice is
- * unpredictable, and mispredicted branches cost more than the masks (measured: 2x faster).
+ * unpredictable, and mispredicted branches cost more than the masks (docs/internals.md).
  * a is chosen iff pa <= pb && pa <= pc, else b iff pb <= pc, else c (PNG spec 9.4).
  */
 function paeth(row: Uint8Array, ro: number, prev: Uint8Array, po: number, n: number, bpp: number): void {

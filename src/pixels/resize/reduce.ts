@@ -3,7 +3,7 @@
  * of an integer box, partial blocks at the right and bottom edges averaged over what they
  * hold. 8-bit: `((sum + n / 2) * m) >> 24` with `m = (uint32)(float)(2^32 / (256 n))`
  * (a float32 quotient, as C computes it); I and F: the double sum times `1.0 / n`, I rounded
- * with `ROUND_UP`. The double sums add in Reduce.c's order (2 x 2 groups, float32 groups for F).
+ * with `ROUND_UP`. The double sums add in Reduce.c's order (pairs of rows by pairs of columns, each group summed in float32 for F).
  */
 import type { TypedArray } from '../../core/ndarray.js';
 
