@@ -39,7 +39,12 @@ export class Image<M extends Mode = Mode> {
   #info: ImageInfo;
   #palette: Palette | undefined;
   readonly nFrames: number;
-  #frame = 0;
+  /**
+   * Number of the first frame: 0, except PSD's 1 (Pillow's `_min_frame`: a PSD's frames are
+   * its layers 1..n, and frame 1 shows the merged composite until another frame is sought).
+   */
+  readonly firstFrame: number;
+  #frame: number;
   /** The pixels: packed storage, or a stride view of another image's (flip, crop...). */
   #pixels: NdArray<ArrayOf<M>> | undefined;
   #decoding: Decoding | undefined;
@@ -53,6 +58,8 @@ export class Image<M extends Mode = Mode> {
     this.#info = header.info;
     this.#palette = header.palette;
     this.nFrames = header.nFrames;
+    this.firstFrame = header.firstFrame ?? 0;
+    this.#frame = this.firstFrame;
     this.#decoding = decoding;
     if (data !== undefined) {
       this.#pixels = ArrayBuffer.isView(data) ? ndarray(data, shapeOf(this.#mode, header.width, header.height)) : data;
@@ -107,7 +114,7 @@ export class Image<M extends Mode = Mode> {
   /** Decodes the pixels once into one allocation; later calls return at once. */
   load(): Promise<this> {
     if (this.#pixels !== undefined) return Promise.resolve(this);
-    this.#loading ??= this.#load();
+    this.#loading ??= this.#startLoad();
     return this.#loading;
   }
 
@@ -120,7 +127,7 @@ export class Image<M extends Mode = Mode> {
     if (slot.length !== this.width * this.height * bandCount(this.#mode)) throw new Error(`internal: slot of ${slot.length} elements for a ${this.#mode} ${this.width}x${this.height} image`);
     if (this.#pixels === undefined) {
       if (this.#loading !== undefined) await this.#loading;
-      else await (this.#loading = this.#load(slot));
+      else await (this.#loading = this.#startLoad(slot));
     }
     const px = this._pixels('load');
     if (px.data !== slot) {
@@ -128,6 +135,16 @@ export class Image<M extends Mode = Mode> {
       this.#pixels = ndarray(slot, this.shape);
     }
     return this;
+  }
+
+  /** One decode in flight at a time; once it settles (a failure included) a later load starts afresh. */
+  #startLoad(into?: ArrayOf<M>): Promise<this> {
+    const loading = this.#load(into);
+    const settled = (): void => {
+      if (this.#loading === loading) this.#loading = undefined;
+    };
+    loading.then(settled, settled);
+    return loading;
   }
 
   async #load(into?: ArrayOf<M>): Promise<this> {
@@ -139,7 +156,6 @@ export class Image<M extends Mode = Mode> {
       if (data.length !== want) throw new Error(`internal: decoder gave ${data.length} elements, want ${want}`);
       this.#pixels = ndarray(data, this.shape);
     } finally {
-      this.#loading = undefined;
       if (this.nFrames <= 1) {
         this.#decoding = undefined;
         await decoding.close();
@@ -218,9 +234,12 @@ export class Image<M extends Mode = Mode> {
 
   /** Moves to frame `index` (Pillow `seek()`); pixels of that frame need `load()` again. */
   async seek(index: number): Promise<void> {
-    if (!Number.isInteger(index) || index < 0) throw invalidArgument('index', 'a frame index >= 0', index);
+    if (!Number.isInteger(index)) throw invalidArgument('index', 'an integer frame index', index);
+    const first = this.firstFrame;
+    if (index < first || index >= first + this.nFrames) {
+      throw new EndOfSequenceError(`attempt to seek outside sequence: frame ${index} of ${first}..${first + this.nFrames - 1}`);
+    }
     if (index === this.#frame) return;
-    if (index >= this.nFrames) throw new EndOfSequenceError(`attempt to seek outside sequence: frame ${index} of ${this.nFrames}`);
     const decoding = this.#decoding;
     if (decoding?.seek === undefined) throw new EndOfSequenceError(`frame ${index}: this file cannot seek`);
     const header = await decoding.seek(index);

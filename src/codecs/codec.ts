@@ -36,6 +36,8 @@ export interface Header {
   height: number;
   info: ImageInfo;
   nFrames: number;
+  /** Number of the first frame (Pillow's `_min_frame`): 0, or 1 for PSD, whose frames are its layers 1..n. */
+  firstFrame?: number;
   palette?: Palette;
 }
 
@@ -60,7 +62,7 @@ export interface Decoding {
   load(options?: LoadOptions): Promise<ArrayOf<Mode>>;
   /** True when `load` takes `order` (imread's `order: 'BGR'` then costs no second pass). */
   readonly reorders?: boolean;
-  /** Moves to frame `index` (< header.nFrames); the next `load` decodes it. */
+  /** Moves to frame `index` (firstFrame <= index < firstFrame + nFrames); the next `load` decodes it. */
   seek?(index: number): Promise<Header>;
   close(): Promise<void>;
 }

@@ -29,6 +29,7 @@ export const u32le = (s: Uint8Array, o: number): number => {
   return (s[o] | (s[o + 1] << 8) | (s[o + 2] << 16) | (s[o + 3] << 24)) >>> 0;
 };
 export const i32le = (s: Uint8Array, o: number): number => u32le(s, o) | 0;
+export const i32be = (s: Uint8Array, o: number): number => u32be(s, o) | 0;
 export const i16le = (s: Uint8Array, o: number): number => (u16le(s, o) << 16) >> 16;
 export const i16be = (s: Uint8Array, o: number): number => (u16be(s, o) << 16) >> 16;
 

@@ -25,8 +25,8 @@ export function soakJobs(): Job[] {
 async function decodeOnce(job: Job): Promise<void> {
   try {
     const img = await open(job.bytes, { backend: job.backend });
-    for (let i = 0; i < Math.min(img.nFrames, 4); i++) {
-      if (i > 0) await img.seek(i);
+    for (let i = img.firstFrame; i < img.firstFrame + Math.min(img.nFrames, 4); i++) {
+      if (i > img.firstFrame) await img.seek(i);
       await img.load();
       toArray(img);
       toArray(img, { dtype: 'float32', layout: 'CHW', scale: 1 / 255 });

@@ -68,8 +68,9 @@ export async function runCase(bytes: Uint8Array, target: Target): Promise<string
     const a = toArray(img, { copy: false });
     const [h, w] = a.shape;
     outcome = h === img.height && w === img.width && a.data.length === a.size ? 'ok' : `bug: array ${a.shape.join('x')} for a ${img.width}x${img.height} image`;
-    // later frames (APNG, MPO) too: a bad frame is a typed error at its load
-    for (let i = 1; i < Math.min(img.nFrames, 8) && outcome === 'ok'; i++) {
+    // later frames (APNG, GIF, MPO, PSD layers) too: a bad frame is a typed error at its load
+    const first = img.firstFrame;
+    for (let i = first + 1; i < first + Math.min(img.nFrames, 8) && outcome === 'ok'; i++) {
       await img.seek(i);
       await img.load();
     }

@@ -11,24 +11,41 @@ export interface RleProgress {
   readonly written: number;
 }
 
-/** PackBits: n < 128 copies n + 1 bytes, n > 128 repeats the next byte 257 - n times, 128 is skipped. */
-export function unpackBits(src: Uint8Array, so: number, out: Uint8Array, o: number, count: number): RleProgress {
+/**
+ * PackBits as Pillow's PackbitsDecode: n < 128 copies n + 1 bytes, n > 128 repeats the next
+ * byte 257 - n times, 128 is skipped; a packet never spans rows (what overflows the row is
+ * dropped), and a packet is taken only when all its bytes are there. Fills `rows` rows of
+ * `rowBytes` from `out[o]`; `written` counts whole rows' bytes.
+ */
+export function unpackBitsRows(src: Uint8Array, so: number, out: Uint8Array, o: number, rowBytes: number, rows: number): RleProgress {
   let p = so;
-  let w = o;
-  const stop = Math.min(out.length, o + count);
-  while (w < stop && p < src.length) {
-    const n = src[p++];
-    if (n < 128) {
-      const len = Math.min(n + 1, stop - w, src.length - p);
-      out.set(src.subarray(p, p + len), w);
-      p += n + 1;
-      w += len;
-    } else if (n > 128) {
-      if (p >= src.length) break;
-      const len = Math.min(257 - n, stop - w);
-      out.fill(src[p++], w, w + len);
-      w += len;
+  let y = 0;
+  let x = 0;
+  const end = src.length;
+  while (y < rows && p < end) {
+    const n = src[p];
+    if (n === 128) {
+      p++;
+      continue;
+    }
+    const row = o + y * rowBytes;
+    if (n > 128) {
+      if (p + 2 > end) break;
+      const len = Math.min(257 - n, rowBytes - x);
+      out.fill(src[p + 1], row + x, row + x + len);
+      x += len;
+      p += 2;
+    } else {
+      if (p + n + 2 > end) break;
+      const len = Math.min(n + 1, rowBytes - x);
+      out.set(src.subarray(p + 1, p + 1 + len), row + x);
+      x += len;
+      p += n + 2;
+    }
+    if (x >= rowBytes) {
+      x = 0;
+      y++;
     }
   }
-  return { read: Math.min(p, src.length) - so, written: w - o };
+  return { read: p - so, written: y * rowBytes };
 }
