@@ -141,7 +141,7 @@ function readPlane(s: Uint8Array, at: number, compression: number, rowBytes: num
 
 export const psdCodec = {
   format: 'PSD',
-  description: 'Adobe Photoshop (the merged composite image)',
+  description: 'Adobe Photoshop (the merged composite; layers as frames 1..n)',
   extensions: ['.psd'],
   mimeTypes: ['image/vnd.adobe.photoshop'],
   modes: ['1', 'L', 'P', 'RGB', 'RGBA', 'CMYK'],
