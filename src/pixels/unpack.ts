@@ -20,15 +20,26 @@ export interface UnpackerInfo {
   readonly unpack: Unpacker;
 }
 
-/** Sub-byte samples, most significant bits first (or least, `lsbFirst`), times `scale`, optionally inverted. */
-function bits(depth: number, scale: number, opts: { invert?: boolean; lsbFirst?: boolean } = {}): Unpacker {
+/** Each byte with its bit order reversed (Pillow's BITFLIP, for FillOrder 2 data). */
+const BITFLIP = Uint8Array.from({ length: 256 }, (_, b) => {
+  let r = 0;
+  for (let k = 0; k < 8; k++) if ((b & (1 << k)) !== 0) r |= 128 >> k;
+  return r;
+});
+
+/**
+ * Samples of `depth` bits (1, 2, 4 or 8), most significant bits first (or least, `lsbFirst`),
+ * times `scale`, optionally inverted; `flip` reverses each byte's bits first (Pillow's `;R`).
+ */
+function bits(depth: number, scale: number, opts: { invert?: boolean; lsbFirst?: boolean; flip?: boolean } = {}): Unpacker {
   const perByte = 8 / depth;
   const mask = (1 << depth) - 1;
   const top = mask * scale;
-  const { invert = false, lsbFirst = false } = opts;
+  const { invert = false, lsbFirst = false, flip = false } = opts;
   return (src, so, dst, d, n, step) => {
     for (let i = 0; i < n; i++) {
-      const byte = src[so + Math.floor(i / perByte)];
+      const raw = src[so + Math.floor(i / perByte)];
+      const byte = flip ? BITFLIP[raw] : raw;
       const k = i % perByte;
       const shift = lsbFirst ? depth * k : 8 - depth * (k + 1);
       const v = ((byte >> shift) & mask) * scale;
@@ -98,11 +109,15 @@ function lineInterleaved(bands: number): Unpacker {
   };
 }
 
-/** Premultiplied 8-bit colour + alpha (Pillow's `RGBa` / `BGRa`): un-premultiplied with C's truncating division. */
-function premultiplied(pick: readonly [number, number, number, number]): Unpacker {
+/**
+ * Premultiplied 8-bit colour + alpha (Pillow's `RGBa` / `BGRa`): un-premultiplied with C's
+ * truncating division; `pick` are byte offsets of R, G, B, A within each `inBytes`-byte pixel
+ * (the high bytes of 16-bit samples for `RGBa;16L/B`).
+ */
+function premultiplied(pick: readonly [number, number, number, number], inBytes = 4): Unpacker {
   return (src, so, dst, d, n, step) => {
     for (let i = 0; i < n; i++) {
-      const s = so + i * 4;
+      const s = so + i * inBytes;
       const o = d + i * step;
       const a = src[s + pick[3]];
       for (let c = 0; c < 3; c++) {
@@ -146,17 +161,41 @@ function highBytes(samples: number, pick: readonly number[], hi: 0 | 1): Unpacke
   };
 }
 
-/** One multi-byte number a pixel, through a DataView: u16 / i32 / f32, either byte order. */
-function numbers(kind: 'u16' | 'i32' | 'f32', littleEndian: boolean): Unpacker {
-  const size = kind === 'u16' ? 2 : 4;
+/** One multi-byte number a pixel, through a DataView: u16 / i16 / i32 / f32, either byte order. */
+function numbers(kind: 'u16' | 'i16' | 'i32' | 'f32', littleEndian: boolean): Unpacker {
+  const size = kind === 'u16' || kind === 'i16' ? 2 : 4;
+  const get = {
+    u16: (v: DataView, p: number) => v.getUint16(p, littleEndian),
+    i16: (v: DataView, p: number) => v.getInt16(p, littleEndian),
+    i32: (v: DataView, p: number) => v.getInt32(p, littleEndian),
+    f32: (v: DataView, p: number) => v.getFloat32(p, littleEndian),
+  }[kind];
   return (src, so, dst, d, n, step) => {
     const view = new DataView(src.buffer, src.byteOffset + so, n * size);
-    for (let i = 0; i < n; i++) {
-      const p = i * size;
-      dst[d + i * step] = kind === 'u16' ? view.getUint16(p, littleEndian) : kind === 'i32' ? view.getInt32(p, littleEndian) : view.getFloat32(p, littleEndian);
-    }
+    for (let i = 0; i < n; i++) dst[d + i * step] = get(view, i * size);
   };
 }
+
+/** Bytes with their bit order reversed, `bands` a pixel (Pillow's `L;R`, `RGB;R`). */
+function flipped(bands: number): Unpacker {
+  return (src, so, dst, d, n, step) => {
+    for (let i = 0; i < n; i++) for (let c = 0; c < bands; c++) dst[d + i * step + c] = BITFLIP[src[so + i * bands + c]];
+  };
+}
+
+/** 16-bit little-endian samples with each byte's bits reversed (Pillow's `I;16R`). */
+const i16Flipped: Unpacker = (src, so, dst, d, n, step) => {
+  for (let i = 0; i < n; i++) dst[d + i * step] = BITFLIP[src[so + 2 * i]] | (BITFLIP[src[so + 2 * i + 1]] << 8);
+};
+
+/** Packed 12-bit samples, big-endian bit order (Pillow's `I;12`, TIFF's 12-bit grey): two in three bytes. */
+const i12: Unpacker = (src, so, dst, d, n, step) => {
+  for (let i = 0; i < n; i++) {
+    const p = so + (i >> 1) * 3;
+    dst[d + i * step] = (i & 1) === 0 ? (src[p] << 4) | (src[p + 1] >> 4) : ((src[p + 1] & 0x0f) << 8) | src[p + 2];
+  }
+};
+
 
 const RGB_PICK = [0, 1, 2] as const;
 const BGR_PICK = [2, 1, 0] as const;
@@ -174,7 +213,12 @@ const TABLE: Record<string, UnpackerInfo> = {
   'L L;2I': { bits: 2, unpack: bits(2, 0x55, { invert: true }) },
   'L L;4': { bits: 4, unpack: bits(4, 0x11) },
   'L L;4I': { bits: 4, unpack: bits(4, 0x11, { invert: true }) },
+  'L L;2R': { bits: 2, unpack: bits(2, 0x55, { flip: true }) },
+  'L L;2IR': { bits: 2, unpack: bits(2, 0x55, { invert: true, flip: true }) },
+  'L L;4R': { bits: 4, unpack: bits(4, 0x11, { flip: true }) },
+  'L L;4IR': { bits: 4, unpack: bits(4, 0x11, { invert: true, flip: true }) },
   'L L': { bits: 8, unpack: bytes(1, [0]) },
+  'L L;R': { bits: 8, unpack: flipped(1) },
   'L L;I': { bits: 8, unpack: bytes(1, [0], true) },
   'L L;16': { bits: 16, unpack: highBytes(1, [0], 1) },
   'L L;16B': { bits: 16, unpack: highBytes(1, [0], 0) },
@@ -183,6 +227,8 @@ const TABLE: Record<string, UnpackerInfo> = {
   'P P;2': { bits: 2, unpack: bits(2, 1) },
   'P P;4': { bits: 4, unpack: bits(4, 1) },
   'P P': { bits: 8, unpack: bytes(1, [0]) },
+  'P P;R': { bits: 8, unpack: flipped(1) },
+  'P PX': { bits: 16, unpack: highBytes(1, [0], 0) },
   'P P;2L': { bits: 2, unpack: bitLayers(2) },
   'P P;4L': { bits: 4, unpack: bitLayers(4) },
   // LA / PA
@@ -191,7 +237,12 @@ const TABLE: Record<string, UnpackerInfo> = {
   // RGB
   'RGB RGB': { bits: 24, unpack: bytes(3, RGB_PICK) },
   'RGB BGR': { bits: 24, unpack: bytes(3, BGR_PICK) },
+  'RGB RGB;R': { bits: 24, unpack: flipped(3) },
   'RGB RGBX': { bits: 32, unpack: bytes(4, RGB_PICK) },
+  'RGB RGBXX': { bits: 40, unpack: bytes(5, RGB_PICK) },
+  'RGB RGBXXX': { bits: 48, unpack: bytes(6, RGB_PICK) },
+  'RGB RGBX;16L': { bits: 64, unpack: highBytes(4, RGB_PICK, 1) },
+  'RGB RGBX;16B': { bits: 64, unpack: highBytes(4, RGB_PICK, 0) },
   'RGB BGRX': { bits: 32, unpack: bytes(4, BGR_PICK) },
   'RGB XRGB': { bits: 32, unpack: bytes(4, [1, 2, 3]) },
   'RGB XBGR': { bits: 32, unpack: bytes(4, [3, 2, 1]) },
@@ -212,7 +263,13 @@ const TABLE: Record<string, UnpackerInfo> = {
   'RGBA BGAR': { bits: 32, unpack: bytes(4, [3, 1, 0, 2]) },
   'RGBA LA': { bits: 16, unpack: bytes(2, [0, 0, 0, 1]) },
   'RGBA LA;16B': { bits: 32, unpack: highBytes(2, [0, 0, 0, 1], 0) },
+  'RGBA RGBAX': { bits: 40, unpack: bytes(5, [0, 1, 2, 3]) },
+  'RGBA RGBAXX': { bits: 48, unpack: bytes(6, [0, 1, 2, 3]) },
   'RGBA RGBa': { bits: 32, unpack: premultiplied([0, 1, 2, 3]) },
+  'RGBA RGBaX': { bits: 40, unpack: premultiplied([0, 1, 2, 3], 5) },
+  'RGBA RGBaXX': { bits: 48, unpack: premultiplied([0, 1, 2, 3], 6) },
+  'RGBA RGBa;16L': { bits: 64, unpack: premultiplied([1, 3, 5, 7], 8) },
+  'RGBA RGBa;16B': { bits: 64, unpack: premultiplied([0, 2, 4, 6], 8) },
   'RGBA BGRa': { bits: 32, unpack: premultiplied([2, 1, 0, 3]) },
   'RGBA RGBA;15': { bits: 16, unpack: packed16([[0, 5], [5, 5], [10, 5]], true) },
   'RGBA BGRA;15': { bits: 16, unpack: packed16([[10, 5], [5, 5], [0, 5]], true) },
@@ -223,14 +280,28 @@ const TABLE: Record<string, UnpackerInfo> = {
   // CMYK
   'CMYK CMYK': { bits: 32, unpack: bytes(4, [0, 1, 2, 3]) },
   'CMYK CMYK;I': { bits: 32, unpack: bytes(4, [0, 1, 2, 3], true) },
+  'CMYK CMYKX': { bits: 40, unpack: bytes(5, [0, 1, 2, 3]) },
+  'CMYK CMYKXX': { bits: 48, unpack: bytes(6, [0, 1, 2, 3]) },
+  'CMYK CMYK;16L': { bits: 64, unpack: highBytes(4, [0, 1, 2, 3], 1) },
+  'CMYK CMYK;16B': { bits: 64, unpack: highBytes(4, [0, 1, 2, 3], 0) },
+  // LAB
+  // (Pillow XORs a and b with 128 inside and back when it packs: the array holds the file's bytes)
+  'LAB LAB': { bits: 24, unpack: bytes(3, [0, 1, 2]) },
   // 16-bit and 32-bit single band
   'I;16 I;16': { bits: 16, unpack: numbers('u16', true) },
   'I;16 I;16B': { bits: 16, unpack: numbers('u16', false) },
+  'I;16 I;16R': { bits: 16, unpack: i16Flipped },
+  'I;16 I;12': { bits: 12, unpack: i12 },
   'I I;16': { bits: 16, unpack: numbers('u16', true) },
   'I I;16B': { bits: 16, unpack: numbers('u16', false) },
   'I I': { bits: 32, unpack: numbers('i32', true) },
   'I I;32': { bits: 32, unpack: numbers('i32', true) },
   'I I;32B': { bits: 32, unpack: numbers('i32', false) },
+  'I I;16S': { bits: 16, unpack: numbers('i16', true) },
+  'I I;16BS': { bits: 16, unpack: numbers('i16', false) },
+  'I I;32S': { bits: 32, unpack: numbers('i32', true) },
+  'I I;32BS': { bits: 32, unpack: numbers('i32', false) },
+  'I I;32N': { bits: 32, unpack: numbers('i32', true) },
   'F F': { bits: 32, unpack: numbers('f32', true) },
   'F F;32F': { bits: 32, unpack: numbers('f32', true) },
   'F F;32BF': { bits: 32, unpack: numbers('f32', false) },

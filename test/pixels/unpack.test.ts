@@ -24,6 +24,12 @@ const NEWER: Record<string, (input: Uint8Array) => number[]> = {
     const f = (v: number): number => Math.floor((v * 255) / 31);
     return [f((px >> 10) & 31), f((px >> 5) & 31), f(px & 31), px >> 15 ? 0 : 255];
   }).flat(),
+  // TIFF layouts (Pillow >= 10): a pad sample, extra samples, 16-bit RGBX (high bytes)
+  'P PX': (b) => Array.from({ length: W }, (_, i) => b[2 * i]),
+  'RGB RGBXX': (b) => Array.from({ length: W * 3 }, (_, i) => b[Math.floor(i / 3) * 5 + (i % 3)]),
+  'RGB RGBXXX': (b) => Array.from({ length: W * 3 }, (_, i) => b[Math.floor(i / 3) * 6 + (i % 3)]),
+  'RGB RGBX;16L': (b) => Array.from({ length: W * 3 }, (_, i) => b[Math.floor(i / 3) * 8 + (i % 3) * 2 + 1]),
+  'RGB RGBX;16B': (b) => Array.from({ length: W * 3 }, (_, i) => b[Math.floor(i / 3) * 8 + (i % 3) * 2]),
   'RGBA BGAR': (b) => Array.from({ length: W * 4 }, (_, i) => b[Math.floor(i / 4) * 4 + [3, 1, 0, 2][i % 4]]),
 };
 
