@@ -1,0 +1,197 @@
+/**
+ * TIFF's lossless compressions and predictors as libtiff decodes them (Pillow hands every
+ * compressed TIFF to libtiff): LZW (new-style MSB codes with the early width change, and the
+ * old-style LSB variant libtiff still reads), Deflate (zlib), PackBits, the horizontal
+ * differencing predictor (8, 16, 32 bits) and the floating-point predictor. Each decoder fills
+ * a strip or tile buffer and returns how many bytes it wrote; libtiff's rule is that a strip
+ * short of its size is an error ("Not enough data"), which the caller applies.
+ */
+import { constants, inflateSync } from 'node:zlib';
+
+/** Thrown for data libtiff rejects (a corrupt LZW table, a zlib data error, a bad predictor). */
+export class StripError extends Error {}
+
+const CLEAR = 256;
+const EOI = 257;
+const TABLE = 4096 + 1024;
+
+/** LZW into `out`; returns the bytes written (a string cut by the end of `out` is cut, as libtiff's residue is dropped). */
+export function lzwDecode(src: Uint8Array, out: Uint8Array): number {
+  const oldStyle = src.length >= 2 && src[0] === 0 && (src[1] & 1) === 1;
+  const prefix = new Int16Array(TABLE);
+  const suffix = new Uint8Array(TABLE);
+  const first = new Uint8Array(TABLE);
+  const length = new Uint16Array(TABLE);
+  for (let i = 0; i < 256; i++) {
+    suffix[i] = i;
+    first[i] = i;
+    length[i] = 1;
+    prefix[i] = -1;
+  }
+  const early = oldStyle ? 0 : 1;
+  let nbits = 9;
+  let limit = (1 << nbits) - 1 - early;
+  let free = 258;
+  let prev = -1;
+  let p = 0;
+  let buf = 0;
+  let have = 0;
+  let w = 0;
+  const end = out.length;
+  const next = (): number => {
+    while (have < nbits) {
+      if (p >= src.length) return EOI; // libtiff: "not terminated with EOI code"
+      buf = oldStyle ? buf | (src[p++] << have) : ((buf << 8) | src[p++]) & 0xffffff;
+      have += 8;
+    }
+    let code: number;
+    if (oldStyle) {
+      code = buf & ((1 << nbits) - 1);
+      buf >>>= nbits;
+    } else {
+      code = (buf >> (have - nbits)) & ((1 << nbits) - 1);
+    }
+    have -= nbits;
+    return code;
+  };
+  const emit = (code: number): void => {
+    const len = length[code];
+    let c = code;
+    for (let k = len - 1; k >= 0; k--) {
+      if (w + k < end) out[w + k] = suffix[c];
+      c = prefix[c];
+    }
+    w += len;
+  };
+  while (w < end) {
+    let code = next();
+    if (code === EOI) break;
+    if (code === CLEAR) {
+      nbits = 9;
+      limit = (1 << nbits) - 1 - early;
+      free = 258;
+      code = next();
+      if (code === EOI) break;
+      if (code > CLEAR) throw new StripError(`LZWDecode: Corrupted LZW table (code ${code} after a clear code)`);
+      emit(code);
+      prev = code;
+      continue;
+    }
+    if (prev < 0) throw new StripError('LZWDecode: Corrupted LZW table (no clear code first)');
+    if (code > free || free >= TABLE) throw new StripError(`LZWDecode: Corrupted LZW table (code ${code}, ${free} entries)`);
+    prefix[free] = prev;
+    suffix[free] = code === free ? first[prev] : first[code];
+    first[free] = first[prev];
+    length[free] = length[prev] + 1;
+    free++;
+    if (free > limit && nbits < 12) {
+      nbits++;
+      limit = (1 << nbits) - 1 - early;
+    }
+    emit(code);
+    prev = code;
+  }
+  return Math.min(w, end);
+}
+
+/** zlib (Deflate, Adobe Deflate) into `out`: what the stream gives up to `out`'s size, a cut stream included. */
+export function deflateDecode(src: Uint8Array, out: Uint8Array): number {
+  let data: Uint8Array;
+  try {
+    data = inflateSync(src, { finishFlush: constants.Z_SYNC_FLUSH });
+  } catch (e) {
+    throw new StripError(`ZIPDecode: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const n = Math.min(data.length, out.length);
+  out.set(data.subarray(0, n));
+  return n;
+}
+
+/** libtiff's PackBits: runs across rows, a literal taken only whole, what overflows the buffer dropped. */
+export function packBitsDecode(src: Uint8Array, out: Uint8Array): number {
+  let p = 0;
+  let w = 0;
+  const end = out.length;
+  while (p < src.length && w < end) {
+    let n = src[p++];
+    if (n >= 128) n -= 256;
+    if (n < 0) {
+      if (n === -128) continue;
+      if (p >= src.length) break;
+      const len = Math.min(-n + 1, end - w);
+      out.fill(src[p++], w, w + len);
+      w += len;
+    } else {
+      const len = Math.min(n + 1, end - w);
+      if (src.length - p < len) break;
+      out.set(src.subarray(p, p + len), w);
+      w += len;
+      p += n + 1;
+    }
+  }
+  return w;
+}
+
+/** Each byte's bits reversed (FillOrder 2), applied to the compressed bytes as libtiff does. */
+export function reverseBits(src: Uint8Array): Uint8Array {
+  const out = new Uint8Array(src.length);
+  for (let i = 0; i < src.length; i++) {
+    let b = src[i];
+    b = ((b & 0xf0) >> 4) | ((b & 0x0f) << 4);
+    b = ((b & 0xcc) >> 2) | ((b & 0x33) << 2);
+    out[i] = ((b & 0xaa) >> 1) | ((b & 0x55) << 1);
+  }
+  return out;
+}
+
+/**
+ * Undoes predictor 2 (horizontal differencing) in place on `rows` rows of `rowBytes`: samples
+ * of `bits` (8, 16, 32) in the file's byte order, `stride` samples apart.
+ */
+export function horizontalPredictor(buf: Uint8Array, rowBytes: number, rows: number, bits: number, stride: number, littleEndian: boolean): void {
+  if (bits === 8) {
+    for (let r = 0; r < rows; r++) {
+      const o = r * rowBytes;
+      for (let i = o + stride; i < o + rowBytes; i++) buf[i] = (buf[i] + buf[i - stride]) & 255;
+    }
+    return;
+  }
+  if (bits !== 16 && bits !== 32) throw new StripError(`Horizontal differencing "Predictor" not supported with ${bits}-bit samples`);
+  const size = bits / 8;
+  const v = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  const n = Math.floor(rowBytes / size);
+  for (let r = 0; r < rows; r++) {
+    const o = r * rowBytes;
+    for (let i = stride; i < n; i++) {
+      const at = o + i * size;
+      const back = at - stride * size;
+      if (size === 2) v.setUint16(at, v.getUint16(at, littleEndian) + v.getUint16(back, littleEndian), littleEndian);
+      else v.setUint32(at, (v.getUint32(at, littleEndian) + v.getUint32(back, littleEndian)) >>> 0, littleEndian);
+    }
+  }
+}
+
+/**
+ * Undoes predictor 3 (floating point) in place: bytes accumulated across the row `stride`
+ * apart, then the byte planes (most significant first) put back together in little-endian
+ * order, libtiff's fpAcc on a little-endian host. Rows come out little-endian whatever the
+ * file's byte order.
+ */
+export function floatPredictor(buf: Uint8Array, rowBytes: number, rows: number, bits: number, stride: number): void {
+  if (bits !== 16 && bits !== 24 && bits !== 32 && bits !== 64) throw new StripError(`Floating point "Predictor" not supported with ${bits}-bit samples`);
+  const bps = bits / 8;
+  const wc = Math.floor(rowBytes / bps);
+  const tmp = new Uint8Array(rowBytes);
+  for (let r = 0; r < rows; r++) {
+    const o = r * rowBytes;
+    for (let i = o + stride; i < o + wc * bps; i++) buf[i] = (buf[i] + buf[i - stride]) & 255;
+    tmp.set(buf.subarray(o, o + rowBytes));
+    for (let c = 0; c < wc; c++) for (let b = 0; b < bps; b++) buf[o + bps * c + b] = tmp[(bps - b - 1) * wc + c];
+  }
+}
+
+/** Swaps each `bits`-wide sample (16, 24, 32, 64) in place: libtiff's byte swapping to host order. */
+export function swapSamples(buf: Uint8Array, bits: number): void {
+  const size = bits / 8;
+  for (let i = 0; i + size <= buf.length; i += size) buf.subarray(i, i + size).reverse();
+}

@@ -1,0 +1,185 @@
+/**
+ * TIFF and BigTIFF structure as Pillow's ImageFileDirectory_v2 reads it: the header (byte
+ * order, classic or BigTIFF, first IFD offset), each IFD's entries (tag, type, count, value or
+ * offset), and the chain of IFDs that makes the frames. Entries of an unknown type are skipped,
+ * an entry whose data lies past the end of the file is skipped (Pillow warns), and an IFD cut
+ * short keeps the entries read before the cut with no next IFD (Pillow's `load` warns and
+ * returns). Values are decoded on demand by the accessors.
+ */
+
+/** Pillow's TYPES: bytes per value of each TIFF field type it loads. */
+const TYPE_SIZE: Readonly<Record<number, number>> = {
+  1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 16: 8, 17: 8, 18: 8,
+};
+
+export const BYTE = 1;
+export const ASCII = 2;
+export const UNDEFINED = 7;
+export const RATIONAL = 5;
+export const SIGNED_RATIONAL = 10;
+
+export interface Entry {
+  readonly type: number;
+  readonly count: number;
+  /** The value's bytes (count x type size), from the entry or from its offset. */
+  readonly data: Uint8Array;
+}
+
+export interface TiffHeader {
+  readonly littleEndian: boolean;
+  readonly bigTiff: boolean;
+  readonly first: number;
+}
+
+/** Pillow's PREFIXES: TIFF and BigTIFF in both byte orders, and the two "invalid but assumed" magics. */
+const PREFIXES = ['MM\x00\x2a', 'II\x2a\x00', 'MM\x2a\x00', 'II\x00\x2a', 'MM\x00\x2b', 'II\x2b\x00'].map((p) => Uint8Array.from(p, (c) => c.charCodeAt(0)));
+
+/** Pillow's `_accept`: the first 4 bytes are one of its prefixes. */
+export function isTiffPrefix(s: Uint8Array): boolean {
+  return s.length >= 4 && PREFIXES.some((p) => p.every((b, i) => s[i] === b));
+}
+
+/**
+ * The 8-byte (16 for BigTIFF) header as Pillow reads it: BigTIFF when byte 2 is 43 (so a
+ * big-endian BigTIFF, whose byte 3 is 43, is read as a classic TIFF, as Pillow does);
+ * undefined when the prefix is not one of Pillow's or the header is cut.
+ */
+export function readHeader(s: Uint8Array): TiffHeader | undefined {
+  if (s.length < 8 || !isTiffPrefix(s)) return undefined;
+  const le = s[0] === 0x49;
+  const v = new DataView(s.buffer, s.byteOffset, s.length);
+  if (s[2] === 43) {
+    if (s.length < 16) return undefined;
+    return { littleEndian: le, bigTiff: true, first: Number(v.getBigUint64(8, le)) };
+  }
+  return { littleEndian: le, bigTiff: false, first: v.getUint32(4, le) };
+}
+
+/** One image file directory: its entries by tag, where it was read, and the next IFD's offset. */
+export class Ifd {
+  readonly entries = new Map<number, Entry>();
+  /** Offset of the next IFD; 0 where the chain ends or the IFD was cut short. */
+  next = 0;
+  /** A warning Pillow would print while reading this IFD (a cut IFD, a tag past the end). */
+  readonly warnings: string[] = [];
+
+  constructor(
+    readonly s: Uint8Array,
+    readonly header: TiffHeader,
+    readonly offset: number,
+  ) {
+    this.#read();
+  }
+
+  #read(): void {
+    const { s, header } = this;
+    const le = header.littleEndian;
+    const v = new DataView(s.buffer, s.byteOffset, s.length);
+    const entrySize = header.bigTiff ? 20 : 12;
+    const inline = header.bigTiff ? 8 : 4;
+    let p = this.offset;
+    const need = (n: number, what: string): boolean => {
+      if (p + n <= s.length && p >= 0) return true;
+      this.warnings.push(`Corrupt EXIF data.  Expecting to read ${n} bytes for ${what} at offset ${p} but only got ${Math.max(0, s.length - p)}.`);
+      return false;
+    };
+    if (!need(header.bigTiff ? 8 : 2, 'the entry count')) return;
+    const count = header.bigTiff ? Number(v.getBigUint64(p, le)) : v.getUint16(p, le);
+    p += header.bigTiff ? 8 : 2;
+    for (let i = 0; i < count; i++) {
+      if (!need(entrySize, `entry ${i}`)) return;
+      const tag = v.getUint16(p, le);
+      const type = v.getUint16(p + 2, le);
+      const n = header.bigTiff ? Number(v.getBigUint64(p + 4, le)) : v.getUint32(p + 4, le);
+      const valueAt = p + (header.bigTiff ? 12 : 8);
+      p += entrySize;
+      const unit = TYPE_SIZE[type];
+      if (unit === undefined) continue;
+      const size = n * unit;
+      let data: Uint8Array;
+      if (size > inline) {
+        const at = header.bigTiff ? Number(v.getBigUint64(valueAt, le)) : v.getUint32(valueAt, le);
+        if (at + size > s.length) {
+          this.warnings.push(`Possibly corrupt EXIF data.  Expecting to read ${size} bytes but only got ${Math.max(0, s.length - at)}. Skipping tag ${tag}`);
+          continue;
+        }
+        data = s.subarray(at, at + size);
+      } else {
+        data = s.subarray(valueAt, valueAt + size);
+      }
+      if (data.length === 0) continue;
+      this.entries.set(tag, { type, count: n, data });
+    }
+    if (!need(header.bigTiff ? 8 : 4, 'the next IFD offset')) return;
+    this.next = header.bigTiff ? Number(v.getBigUint64(p, le)) : v.getUint32(p, le);
+  }
+
+  has(tag: number): boolean {
+    return this.entries.has(tag);
+  }
+
+  /** The numbers of a numeric entry (rationals as numerator / denominator), or undefined. */
+  numbers(tag: number): number[] | undefined {
+    const e = this.entries.get(tag);
+    if (e === undefined) return undefined;
+    const le = this.header.littleEndian;
+    const v = new DataView(e.data.buffer, e.data.byteOffset, e.data.length);
+    const out: number[] = [];
+    const unit = TYPE_SIZE[e.type];
+    for (let i = 0; i < e.count; i++) {
+      const p = i * unit;
+      switch (e.type) {
+        case 1: case 2: case 7: out.push(v.getUint8(p)); break;
+        case 6: out.push(v.getInt8(p)); break;
+        case 3: out.push(v.getUint16(p, le)); break;
+        case 8: out.push(v.getInt16(p, le)); break;
+        case 4: case 13: out.push(v.getUint32(p, le)); break;
+        case 9: out.push(v.getInt32(p, le)); break;
+        case 11: out.push(v.getFloat32(p, le)); break;
+        case 12: out.push(v.getFloat64(p, le)); break;
+        case 16: case 18: out.push(Number(v.getBigUint64(p, le))); break;
+        case 17: out.push(Number(v.getBigInt64(p, le))); break;
+        case 5: out.push(v.getUint32(p, le) / v.getUint32(p + 4, le)); break;
+        case 10: out.push(v.getInt32(p, le) / v.getInt32(p + 4, le)); break;
+      }
+    }
+    return out;
+  }
+
+  /** The first number of an entry (Pillow's scalar tags), or `fallback`. */
+  number(tag: number, fallback: number): number;
+  number(tag: number): number | undefined;
+  number(tag: number, fallback?: number): number | undefined {
+    return this.numbers(tag)?.[0] ?? fallback;
+  }
+
+  /** True when the entry's type holds integers (Pillow's `isinstance(value, int)`). */
+  isInteger(tag: number): boolean {
+    const t = this.entries.get(tag)?.type;
+    return t !== undefined && t !== 5 && t !== 10 && t !== 11 && t !== 12 && t !== 2;
+  }
+
+  /** The raw bytes of an entry (ICC profile, XMP, JPEG tables...). */
+  bytes(tag: number): Uint8Array | undefined {
+    return this.entries.get(tag)?.data;
+  }
+}
+
+/**
+ * The IFD chain from the header's first offset, as Pillow's `_seek` walks it: an IFD whose next
+ * offset was already visited ends the chain; an offset of 2**63 or more raises (Pillow's
+ * "Unable to seek to frame"). Reads at most `limit` IFDs.
+ */
+export function walkChain(s: Uint8Array, header: TiffHeader, limit: number): Ifd[] {
+  const seen: number[] = [];
+  const ifds: Ifd[] = [];
+  let next = header.first;
+  while (next !== 0 && ifds.length < limit) {
+    if (next >= 2 ** 63) throw new RangeError(`Unable to seek to frame: IFD offset ${next}`);
+    seen.push(next);
+    const ifd = new Ifd(s, header, next);
+    ifds.push(ifd);
+    next = seen.includes(ifd.next) ? 0 : ifd.next;
+  }
+  return ifds;
+}

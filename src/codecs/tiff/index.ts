@@ -1,0 +1,105 @@
+/**
+ * TIFF and BigTIFF (Pillow's TiffImagePlugin): every IFD of the chain is a frame (`seek`),
+ * each set up as Pillow's `_setup` does (./layout.ts: the mode and rawmode from Pillow's
+ * OPEN_INFO table, `info`), its pixels decoded in TypeScript for uncompressed, LZW, Deflate and
+ * PackBits data (./decode.ts, Pillow's raw path and its libtiff path), or by sharp's libtiff for
+ * JPEG, old-style JPEG, CCITT and the other compressions (./sharp.ts); the EXIF orientation tag
+ * is applied on load, as Pillow's `load_end` does.
+ */
+import { DecodeError, TruncatedImageError, UnidentifiedImageError, UnsupportedError } from '../../core/errors.js';
+import type { Input } from '../../core/input.js';
+import { allocate, bandCount, type ArrayOf, type Mode } from '../../core/modes.js';
+import { orientInto, reorients } from '../../pixels/orient.js';
+import type { Codec, Decoding, Header, OpenOptions } from '../codec.js';
+import { decodeRawTile } from '../shared/tile.js';
+import { LOSSLESS, decodeLibtiffLike, rawTiles } from './decode.js';
+import { isTiffPrefix, readHeader, walkChain, type Ifd } from './ifd.js';
+import { COMPRESSION_INFO, setup, type Layout } from './layout.js';
+import { decodeTiffWithSharp, SHARP_COMPRESSIONS } from './sharp.js';
+
+/** At most this many IFDs are followed (each is at least 6 bytes of a file, so a file bounds it anyway). */
+const MAX_FRAMES = 1 << 20;
+
+function headerOf(l: Layout): Header {
+  const swap = reorients(l.orientation) && l.orientation >= 5;
+  const header: Header = { format: 'TIFF', mode: l.mode, width: swap ? l.height : l.width, height: swap ? l.width : l.height, info: { ...l.info }, nFrames: 1 };
+  if (l.palette !== undefined) header.palette = l.palette;
+  return header;
+}
+
+/** Decodes IFD `ifd` (stored size) and applies its orientation into `into` or new storage. */
+async function decodeFrame(input: Input, s: Uint8Array, ifd: Ifd, page: number, l: Layout, into: ArrayOf<Mode> | undefined, options: Required<OpenOptions>, name: string): Promise<ArrayOf<Mode>> {
+  const turn = reorients(l.orientation);
+  const stored = turn || into === undefined ? allocate(l.mode, l.width, l.height) : into;
+  if (l.compression === 1) {
+    const tiles = rawTiles(ifd, l, name);
+    for (const tile of tiles) {
+      await decodeRawTile(input, tile, { out: stored, mode: l.mode, width: l.width, height: l.height }, name, options.loadTruncated);
+    }
+  } else if (LOSSLESS.has(l.compression) && l.photometric !== 6) {
+    decodeLibtiffLike(s, ifd, l, stored, options.loadTruncated, name);
+  } else if (SHARP_COMPRESSIONS.has(l.compression) || (LOSSLESS.has(l.compression) && l.photometric === 6)) {
+    if (options.backend === 'js') throw new UnsupportedError(`${name}: TIFF compression ${COMPRESSION_INFO[l.compression]} is decoded by sharp (libtiff); backend 'js' was asked for`);
+    stored.set(await decodeTiffWithSharp(s, page, l, options.loadTruncated, name));
+  } else {
+    throw new UnsupportedError(`${name}: TIFF compression ${COMPRESSION_INFO[l.compression]} (${l.compression}) is not supported`);
+  }
+  if (!turn) return stored;
+  const out = into ?? allocate(l.mode, l.orientation >= 5 ? l.height : l.width, l.orientation >= 5 ? l.width : l.height);
+  orientInto(stored, l.width, l.height, bandCount(l.mode), l.orientation, out);
+  return out;
+}
+
+export const tiffCodec = {
+  format: 'TIFF',
+  description: 'Tagged Image File Format and BigTIFF, every page (LZW, Deflate, PackBits in TypeScript; JPEG, CCITT via sharp)',
+  extensions: ['.tif', '.tiff'],
+  mimeTypes: ['image/tiff'],
+  modes: ['1', 'L', 'LA', 'P', 'PA', 'RGB', 'RGBA', 'CMYK', 'LAB', 'I;16', 'I', 'F'],
+  fuzz: {
+    cases: 300,
+    minSeeds: 20,
+    fields: [{ at: 4, bytes: 4, littleEndian: true }, { at: 8, bytes: 2, littleEndian: true }, { at: 18, bytes: 4, littleEndian: true }, { at: 30, bytes: 4, littleEndian: true }, { at: 42, bytes: 4, littleEndian: true }],
+    truncation: ['tiff/hopper.tif', 'tiff/hopper_lzw.tif'],
+    cuts: 200,
+  },
+  backends: ['js', 'sharp'],
+  accept: isTiffPrefix,
+  async open(input: Input, options: Required<OpenOptions>, name: string): Promise<Decoding> {
+    const s = await input.bytes();
+    const th = readHeader(s);
+    if (th === undefined) throw new UnidentifiedImageError(`cannot identify image file ${name}: not a TIFF header`);
+    let ifds: Ifd[];
+    try {
+      ifds = walkChain(s, th, MAX_FRAMES);
+    } catch (e) {
+      throw new UnidentifiedImageError(`cannot identify image file ${name}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+    if (ifds.length === 0) throw new UnidentifiedImageError(`cannot identify image file ${name}: no more images in TIFF file (first IFD offset ${th.first})`);
+    let page = 0;
+    let layout = setup(ifds[0], name);
+    const header = { ...headerOf(layout), nFrames: ifds.length };
+    return {
+      header,
+      async load({ into } = {}) {
+        try {
+          return await decodeFrame(input, s, ifds[page], page, layout, into, options, name);
+        } catch (e) {
+          if (e instanceof RangeError) throw new TruncatedImageError(`image file is truncated: ${name}: ${e.message}`, { cause: e });
+          throw e;
+        }
+      },
+      seek(index: number): Promise<Header> {
+        try {
+          layout = setup(ifds[index], name);
+        } catch (e) {
+          if (e instanceof UnidentifiedImageError) throw new DecodeError(`frame ${index}: ${e.message}`, { cause: e });
+          throw e;
+        }
+        page = index;
+        return Promise.resolve({ ...headerOf(layout), nFrames: ifds.length });
+      },
+      close: () => input.close(),
+    };
+  },
+} satisfies Codec;
