@@ -20,6 +20,11 @@ export type Deviation =
   | { kind: 'platform'; exactOn: NodeJS.Architecture; reason: string }
   /** Pixels differ from Pillow 12.3's (mode, size, shape and dtype still must match), with `sha256` of ours. */
   | { kind: 'values'; sha256: string; reason: string }
+  /**
+   * Pillow's big-endian mode (`I;16B`, a `>u2` array) is given as `mode` (`I;16`, native
+   * `<u2`): the harness byte-swaps ours and expects Pillow's hash.
+   */
+  | { kind: 'byteorder'; mode: string; reason: string }
   /** Frames from `from` on are not compared (frame 0 and the count still are). */
   | { kind: 'frames'; from: number; reason: string };
 
@@ -36,5 +41,15 @@ export const DEVIATIONS: Readonly<Record<string, Deviation>> = {
   'bmp/g/pal4rle.bmp': { kind: 'values', sha256: '15a793c35adf7c4a2fd5ceed62d85cfa5a4bae6245eadb5e1ec675fb83daa168', reason: 'RLE4 absolute runs: both nibbles, as the BMP suite intends' },
   'bmp/q/pal4rletrns.bmp': { kind: 'values', sha256: '603c53bd5ef3574461ef4fad2eaa98b62f74994cf7bc21389875bed7cf054934', reason: 'RLE4 absolute runs: both nibbles, as the BMP suite intends' },
   // MPO: frame 0 only so far (nFrames is right; seek to the second picture raises EndOfSequenceError)
+  // TIFF: big-endian 16-bit grey is Pillow's mode I;16B (a >u2 array); JS typed arrays are
+  // native-endian, so imarray gives the same values as I;16 (<u2)
+  'tiff/16bit.MM.cropped.tif': { kind: 'byteorder', mode: 'I;16', reason: 'I;16B as I;16: the same values in native byte order' },
+  'tiff/16bit.MM.deflate.tif': { kind: 'byteorder', mode: 'I;16', reason: 'I;16B as I;16: the same values in native byte order' },
+  // TIFF compressions whose decoder sharp's libtiff is built without (and imarray has none of its own)
+  'tiff/hopper_lzma.tif': { kind: 'fails', code: 'ERR_IMARRAY_UNSUPPORTED', reason: 'LZMA-compressed TIFF: no LZMA decoder' },
+  'tiff/old-style-jpeg-compression.tif': { kind: 'fails', code: 'ERR_IMARRAY_UNSUPPORTED', reason: 'old-style (compression 6) JPEG TIFF: no OJPEG decoder' },
+  'tiff/old-style-jpeg-compression-no-samplesperpixel.tif': { kind: 'fails', code: 'ERR_IMARRAY_UNSUPPORTED', reason: 'old-style (compression 6) JPEG TIFF: no OJPEG decoder' },
+  // Pillow's libtiff has no WebP codec either and says "decoder error -2"; imarray names the compression
+  'tiff/hopper_webp.tif': { kind: 'code', code: 'ERR_IMARRAY_UNSUPPORTED', reason: 'WebP-compressed TIFF: unsupported, named as such' },
   'jpeg/hopper_bad_exif.jpg': { kind: 'platform', exactOn: 'x64', reason: 'corrupt scan: SIMD IDCT differs by architecture' },
 };

@@ -107,7 +107,7 @@ export interface CurrentEntry {
         ok: true; format: string; mode: string; size: [number, number]; n_frames: number;
         array: { shape: number[]; dtype: string; sha256: string; sha256_u8?: string };
         /** The first 8 frames after seek(i): their array, or the error Pillow raised at that frame. */
-        frames?: { mode?: string; shape?: number[]; dtype?: string; sha256?: string; error?: string }[];
+        frames?: { mode?: string; shape?: number[]; dtype?: string; sha256?: string; sha256_u8?: string; error?: string }[];
       }
     | { ok: false; stage: 'open' | 'load'; error: string; message: string };
 }

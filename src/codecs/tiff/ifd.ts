@@ -1,10 +1,10 @@
 /**
  * TIFF and BigTIFF structure as Pillow's ImageFileDirectory_v2 reads it: the header (byte
  * order, classic or BigTIFF, first IFD offset), each IFD's entries (tag, type, count, value or
- * offset), and the chain of IFDs that makes the frames. Entries of an unknown type are skipped,
- * an entry whose data lies past the end of the file is skipped (Pillow warns), and an IFD cut
- * short keeps the entries read before the cut with no next IFD (Pillow's `load` warns and
- * returns). Values are decoded on demand by the accessors.
+ * offset), and the chain of IFDs that makes the frames. Entries of an unknown type are skipped;
+ * an entry whose data lies past the end of the file, or an IFD cut short, ends the reading of
+ * that IFD with the entries read so far and no next IFD (Pillow's `load` warns and returns).
+ * Values are decoded on demand by the accessors.
  */
 
 /** Pillow's TYPES: bytes per value of each TIFF field type it loads. */
@@ -100,8 +100,8 @@ export class Ifd {
       if (size > inline) {
         const at = header.bigTiff ? Number(v.getBigUint64(valueAt, le)) : v.getUint32(valueAt, le);
         if (at + size > s.length) {
-          this.warnings.push(`Possibly corrupt EXIF data.  Expecting to read ${size} bytes but only got ${Math.max(0, s.length - at)}. Skipping tag ${tag}`);
-          continue;
+          this.warnings.push(`Truncated File Read: tag ${tag} wants ${size} bytes at offset ${at} of ${s.length}`);
+          return;
         }
         data = s.subarray(at, at + size);
       } else {

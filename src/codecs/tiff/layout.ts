@@ -176,6 +176,11 @@ export function setup(ifd: Ifd, name: string): Layout {
   // libtiff (every compression but raw) undoes fill order 2 itself: Pillow takes the fill order 1 row
   if (compressionName !== 'raw' && fillOrder === 2) [pillowMode, rawmode] = OPEN_INFO_MAP.get(key(1))!;
 
+  if (compressionName === 'raw') {
+    // Pillow's own raw decoder needs the data's place at open
+    if (!ifd.has(TAG.stripOffsets) && !ifd.has(TAG.tileOffsets)) fail(name, 'unknown data organization (no strip or tile offsets)');
+    if (!ifd.has(TAG.stripOffsets) && (!ifd.isInteger(TAG.tileWidth) || !ifd.isInteger(TAG.tileLength))) fail(name, 'Invalid tile dimensions');
+  }
   const info: ImageInfo = { compression: compressionName };
   const xres = ifd.number(TAG.xResolution, 1);
   const yres = ifd.number(TAG.yResolution, 1);

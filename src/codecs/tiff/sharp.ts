@@ -1,8 +1,8 @@
 /**
  * The TIFF compressions imarray does not decode in TypeScript, through sharp's libtiff (the
  * library Pillow itself hands them to): JPEG (YCbCr to RGB in libjpeg, as Pillow asks with
- * JPEGCOLORMODE_RGB), old-style JPEG and YCbCr data libtiff reads as RGBA, CCITT RLE / Group 3
- * / Group 4 (1-bit), LZMA. The page's pixels come back in sharp's band layout and are checked
+ * JPEGCOLORMODE_RGB), YCbCr data libtiff reads as RGBA, CCITT RLE / Group 3 / Group 4 (1-bit).
+ * sharp's libtiff has no old-style JPEG, LZMA, Zstd or WebP codec: those raise UnsupportedError. The page's pixels come back in sharp's band layout and are checked
  * against the mode Pillow's table gave; bilevel values become 0/1.
  */
 import { DecodeError, TruncatedImageError } from '../../core/errors.js';
@@ -11,7 +11,7 @@ import { loadSharp } from '../sharp.js';
 import type { Layout } from './layout.js';
 
 /** Compressions handed to sharp (libtiff). */
-export const SHARP_COMPRESSIONS = new Set([2, 3, 4, 6, 7, 34925]);
+export const SHARP_COMPRESSIONS = new Set([2, 3, 4, 7]);
 
 const firstLine = (msg: string): string => msg.split('\n')[0] ?? msg;
 
@@ -20,6 +20,7 @@ export async function decodeTiffWithSharp(s: Uint8Array, page: number, l: Layout
   const sharp = await loadSharp();
   let pipeline = sharp(s, { page, ignoreIcc: true, failOn: loadTruncated ? 'none' : 'error', limitInputPixels: false });
   if (l.mode === 'CMYK') pipeline = pipeline.pipelineColourspace('cmyk').toColourspace('cmyk');
+  else if (l.mode === '1' || l.mode === 'L') pipeline = pipeline.toColourspace('b-w');
   let data: Buffer;
   let channels: number;
   let width: number;
