@@ -60,7 +60,7 @@ export const tiffCodec = {
     cases: 300,
     minSeeds: 20,
     fields: [{ at: 4, bytes: 4, littleEndian: true }, { at: 8, bytes: 2, littleEndian: true }, { at: 18, bytes: 4, littleEndian: true }, { at: 30, bytes: 4, littleEndian: true }, { at: 42, bytes: 4, littleEndian: true }],
-    truncation: ['tiff/hopper.tif', 'tiff/hopper_lzw.tif'],
+    truncation: ['tiff/current_tiff_rgb_raw.tif', 'tiff/ifd_first_lzw.tif', 'tiff/ifd_first_deflate.tif'],
     cuts: 200,
   },
   backends: ['js', 'sharp'],
