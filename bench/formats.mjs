@@ -1,6 +1,6 @@
 // (g) The raster formats, file -> array: imarray against Pillow (np.asarray(Image.open(f)),
 // Debian's /usr/bin/python3) on the same files, and GIF and WebP against sharp's raw decode
-// (GIF expanded to RGBA). The files are written by that Pillow from one 2048x2048 photo-like image
+// (GIF expanded to RGBA) and TIFF (libtiff). The files are written by that Pillow from one 2048x2048 photo-like image
 // (GIF and P formats quantised to 256 colours), so both read exactly the same bytes.
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -24,6 +24,11 @@ const CASES = [
   ['PCX P', 'fp.pcx', 'P', ''],
   ['GIF P', 'f.gif', 'P', ''],
   ['XBM 1', 'f.xbm', '1', ''],
+  ['TIFF RGB raw', 'f.tif', 'RGB', ''],
+  ['TIFF RGB LZW', 'flzw.tif', 'RGB', "compression='tiff_lzw'"],
+  ['TIFF RGB Deflate', 'fzip.tif', 'RGB', "compression='tiff_adobe_deflate'"],
+  ['TIFF RGB PackBits', 'fpb.tif', 'RGB', "compression='packbits'"],
+  ['TIFF RGB JPEG q90', 'fjpg.tif', 'RGB', "compression='jpeg', quality=90"],
   ['WebP RGB lossy q80', 'f.webp', 'RGB', 'quality=80'],
   ['WebP RGBA lossless', 'fa.webp', 'RGBA', 'lossless=True'],
 ];
@@ -54,7 +59,7 @@ export async function run() {
   for (const [label, name] of CASES) {
     const file = `${OUT}formats-${name}`;
     const fns = { imarray: () => imread(file) };
-    if (name.endsWith('.gif') || name.endsWith('.webp')) fns['sharp raw'] = () => sharp(file).raw().toBuffer();
+    if (name.endsWith('.gif') || name.endsWith('.webp') || name.endsWith('.tif')) fns['sharp raw'] = () => sharp(file).raw().toBuffer();
     const r = await race(fns, { rounds: 9, warmup: 2 });
     const pil = timePillow(py, file, 'np.asarray(Image.open(F))', 9);
     rows.push([label, ms(r.imarray.median), ms(pil.median), ratio(r.imarray.median, pil.median), r['sharp raw'] ? `${ms(r['sharp raw'].median)} (${ratio(r.imarray.median, r['sharp raw'].median)})` : '-']);
@@ -62,7 +67,7 @@ export async function run() {
   report(
     `Raster formats, ${N}x${N} file -> array (median ms)`,
     table(['format', 'imarray', 'Pillow 9.4 np.asarray(Image.open(f))', 'imarray / Pillow', 'sharp raw (GIF: RGBA; imarray / sharp)'], rows) +
-      `\n\nTargets: each decoder <= 1.0x Pillow's time; GIF <= 1.2x sharp's GIF decode; WebP (decoded by sharp) <= 1.1x sharp's raw decode.`,
+      `\n\nTargets: each decoder <= 1.0x Pillow's time; GIF <= 1.2x sharp's GIF decode; WebP and TIFF <= 1.1x sharp's raw decode.`,
   );
 }
 

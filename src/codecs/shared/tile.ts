@@ -39,19 +39,7 @@ export interface TileTarget {
  * LOAD_TRUNCATED_IMAGES: the rest stays 0).
  */
 export async function decodeRawTile(input: Input, tile: RawTile, target: TileTarget, name: string, loadTruncated: boolean): Promise<number> {
-  const { out, mode, width } = target;
-  const [x0, y0, x1, y1] = tile.box ?? [0, 0, width, target.height];
-  const info = unpacker(mode, tile.rawmode);
-  if (info === undefined) throw new UnsupportedError(`${name}: no unpacker from raw mode ${tile.rawmode} to mode ${mode}`);
-  const tileWidth = x1 - x0;
-  const rows = y1 - y0;
-  const packed = rowBytes(info, tileWidth);
-  const stride = tile.stride ?? packed;
-  // Pillow's raw decoder: a stride shorter than the row is no padding at all
-  const skipBytes = Math.max(0, stride - packed);
-  const bands = bandCount(mode);
-  const rowStart = (r: number): number => ((tile.bottomUp === true ? y1 - 1 - r : y0 + r) * width + x0) * bands;
-
+  const { out, info, tileWidth, rows, packed, skipBytes, bands, rowStart } = plan(tile, target, name);
   let r = 0;
   const partial = new Uint8Array(packed);
   let have = 0; // bytes of row r gathered in `partial`
@@ -86,6 +74,40 @@ export async function decodeRawTile(input: Input, tile: RawTile, target: TileTar
   } else {
     r = rows;
   }
+  return finish(r, rows, tile, name, loadTruncated);
+}
+
+/** `decodeRawTile` for bytes already in memory (the whole file): rows unpacked straight from them. */
+export function decodeRawTileBytes(bytes: Uint8Array, tile: RawTile, target: TileTarget, name: string, loadTruncated: boolean): number {
+  const { out, info, tileWidth, rows, packed, skipBytes, bands, rowStart } = plan(tile, target, name);
+  const stride = packed + skipBytes;
+  let r = 0;
+  if (packed > 0) {
+    for (let at = tile.offset; r < rows && at + packed <= bytes.length; r++, at += stride) info.unpack(bytes, at, out, rowStart(r), tileWidth, bands);
+  } else {
+    r = rows;
+  }
+  return finish(r, rows, tile, name, loadTruncated);
+}
+
+/** The unpacker, sizes and row placement of a tile. */
+function plan(tile: RawTile, target: TileTarget, name: string) {
+  const { out, mode, width } = target;
+  const [x0, y0, x1, y1] = tile.box ?? [0, 0, width, target.height];
+  const info = unpacker(mode, tile.rawmode);
+  if (info === undefined) throw new UnsupportedError(`${name}: no unpacker from raw mode ${tile.rawmode} to mode ${mode}`);
+  const tileWidth = x1 - x0;
+  const rows = y1 - y0;
+  const packed = rowBytes(info, tileWidth);
+  const stride = tile.stride ?? packed;
+  // Pillow's raw decoder: a stride shorter than the row is no padding at all
+  const skipBytes = Math.max(0, stride - packed);
+  const bands = bandCount(mode);
+  const rowStart = (r: number): number => ((tile.bottomUp === true ? y1 - 1 - r : y0 + r) * width + x0) * bands;
+  return { out, info, tileWidth, rows: Math.max(0, rows), packed, skipBytes, bands, rowStart };
+}
+
+function finish(r: number, rows: number, tile: RawTile, name: string, loadTruncated: boolean): number {
   if (r < rows && !loadTruncated) {
     throw new TruncatedImageError(`image file is truncated: ${name} (${r} of ${rows} rows of raw ${tile.rawmode} data from offset ${tile.offset})`);
   }

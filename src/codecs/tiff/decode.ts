@@ -149,10 +149,17 @@ export function decodeLibtiffLike(s: Uint8Array, ifd: Ifd, l: Layout, out: Array
         }
         let raw = s.subarray(at, at + count);
         if (l.fillOrder === 2) raw = reverseBits(raw);
-        const target = buf.subarray(0, want);
+        let target: Uint8Array = buf.subarray(0, want);
         let got: number;
         try {
-          got = compression === 5 ? lzwDecode(raw, target) : compression === 32773 ? packBitsDecode(raw, target) : deflateDecode(raw, target);
+          if (compression === 5) got = lzwDecode(raw, target);
+          else if (compression === 32773) got = packBitsDecode(raw, target);
+          else {
+            // zlib's own buffer: rows are unpacked from it, no copy into the strip buffer
+            const inflated = deflateDecode(raw);
+            got = Math.min(inflated.length, want);
+            target = inflated.subarray(0, want);
+          }
           if (got < want) broken(`Not enough data in ${g.tiled ? 'tile' : 'strip'} ${index} (${got} of ${want} bytes)`);
           if (predictor === 2) horizontalPredictor(target, scanline, rows, bits, samplesInRow, l.littleEndian);
           if (predictor === 3) floatPredictor(target, scanline, rows, bits, samplesInRow);

@@ -15,96 +15,95 @@ const CLEAR = 256;
 const EOI = 257;
 const TABLE = 4096 + 1024;
 
-/** LZW into `out`; returns the bytes written (a string cut by the end of `out` is cut, as libtiff's residue is dropped). */
+/**
+ * LZW into `out`; returns the bytes written (a string cut by the end of `out` is cut, as
+ * libtiff's residue is dropped). Every table entry is the previous code's string plus one byte,
+ * and both already sit side by side in `out`: an entry is kept as a position and a length in
+ * the output, and emitting it is a copy from there.
+ */
 export function lzwDecode(src: Uint8Array, out: Uint8Array): number {
   const oldStyle = src.length >= 2 && src[0] === 0 && (src[1] & 1) === 1;
-  const prefix = new Int16Array(TABLE);
-  const suffix = new Uint8Array(TABLE);
-  const first = new Uint8Array(TABLE);
-  const length = new Uint16Array(TABLE);
-  for (let i = 0; i < 256; i++) {
-    suffix[i] = i;
-    first[i] = i;
-    length[i] = 1;
-    prefix[i] = -1;
-  }
+  const start = new Int32Array(TABLE);
+  const length = new Int32Array(TABLE);
   const early = oldStyle ? 0 : 1;
+  const n = src.length;
+  const end = out.length;
   let nbits = 9;
+  let mask = 511;
   let limit = (1 << nbits) - 1 - early;
   let free = 258;
-  let prev = -1;
+  let cleared = false;
+  let prevAt = 0;
+  let prevLen = 0;
   let p = 0;
   let buf = 0;
   let have = 0;
   let w = 0;
-  const end = out.length;
-  const next = (): number => {
-    while (have < nbits) {
-      if (p >= src.length) return EOI; // libtiff: "not terminated with EOI code"
-      buf = oldStyle ? buf | (src[p++] << have) : ((buf << 8) | src[p++]) & 0xffffff;
+  while (w < end) {
+    while (have < nbits && p < n) {
+      if (oldStyle) buf |= src[p++] << have;
+      else buf = ((buf << 8) | src[p++]) & 0xffffff;
       have += 8;
     }
+    if (have < nbits) break; // libtiff: "not terminated with EOI code"
     let code: number;
     if (oldStyle) {
-      code = buf & ((1 << nbits) - 1);
+      code = buf & mask;
       buf >>>= nbits;
     } else {
-      code = (buf >> (have - nbits)) & ((1 << nbits) - 1);
+      code = (buf >> (have - nbits)) & mask;
     }
     have -= nbits;
-    return code;
-  };
-  const emit = (code: number): void => {
-    const len = length[code];
-    let c = code;
-    for (let k = len - 1; k >= 0; k--) {
-      if (w + k < end) out[w + k] = suffix[c];
-      c = prefix[c];
-    }
-    w += len;
-  };
-  while (w < end) {
-    let code = next();
-    if (code === EOI) break;
     if (code === CLEAR) {
       nbits = 9;
+      mask = 511;
       limit = (1 << nbits) - 1 - early;
       free = 258;
-      code = next();
-      if (code === EOI) break;
-      if (code > CLEAR) throw new StripError(`LZWDecode: Corrupted LZW table (code ${code} after a clear code)`);
-      emit(code);
-      prev = code;
+      cleared = true;
+      prevLen = 0;
       continue;
     }
-    if (prev < 0) throw new StripError('LZWDecode: Corrupted LZW table (no clear code first)');
+    if (code === EOI) break;
+    if (prevLen === 0) {
+      if (!cleared) throw new StripError('LZWDecode: Corrupted LZW table (no clear code first)');
+      if (code > 255) throw new StripError(`LZWDecode: Corrupted LZW table (code ${code} after a clear code)`);
+      out[w] = code;
+      prevAt = w++;
+      prevLen = 1;
+      continue;
+    }
     if (code > free || free >= TABLE) throw new StripError(`LZWDecode: Corrupted LZW table (code ${code}, ${free} entries)`);
-    prefix[free] = prev;
-    suffix[free] = code === free ? first[prev] : first[code];
-    first[free] = first[prev];
-    length[free] = length[prev] + 1;
+    start[free] = prevAt;
+    length[free] = prevLen + 1;
     free++;
     if (free > limit && nbits < 12) {
       nbits++;
-      limit = (1 << nbits) - 1 - early;
+      mask = (1 << nbits) - 1;
+      limit = mask - early;
     }
-    emit(code);
-    prev = code;
+    prevAt = w;
+    if (code < 256) {
+      out[w++] = code;
+      prevLen = 1;
+    } else {
+      const from = start[code];
+      const len = length[code];
+      const stop = Math.min(end, w + len);
+      // forward byte copy: a KwKwK entry overlaps the bytes it is writing
+      for (let k = from; w < stop; ) out[w++] = out[k++];
+      prevLen = len;
+    }
   }
   return Math.min(w, end);
 }
 
-/** zlib (Deflate, Adobe Deflate) into `out`: what the stream gives up to `out`'s size, a cut stream included. */
-export function deflateDecode(src: Uint8Array, out: Uint8Array): number {
-  let data: Uint8Array;
+/** zlib (Deflate, Adobe Deflate): what the stream gives (a cut stream included), zlib's own buffer. */
+export function deflateDecode(src: Uint8Array): Uint8Array {
   try {
-    data = inflateSync(src, { finishFlush: constants.Z_SYNC_FLUSH });
+    return inflateSync(src, { finishFlush: constants.Z_SYNC_FLUSH });
   } catch (e) {
     throw new StripError(`ZIPDecode: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const n = Math.min(data.length, out.length);
-  out.set(data.subarray(0, n));
-  return n;
 }
 
 /** libtiff's PackBits: runs across rows, a literal taken only whole, what overflows the buffer dropped. */
@@ -193,5 +192,11 @@ export function floatPredictor(buf: Uint8Array, rowBytes: number, rows: number, 
 /** Swaps each `bits`-wide sample (16, 24, 32, 64) in place: libtiff's byte swapping to host order. */
 export function swapSamples(buf: Uint8Array, bits: number): void {
   const size = bits / 8;
-  for (let i = 0; i + size <= buf.length; i += size) buf.subarray(i, i + size).reverse();
+  for (let i = 0; i + size <= buf.length; i += size) {
+    for (let a = i, b = i + size - 1; a < b; a++, b--) {
+      const t = buf[a];
+      buf[a] = buf[b];
+      buf[b] = t;
+    }
+  }
 }

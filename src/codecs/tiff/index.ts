@@ -11,7 +11,7 @@ import type { Input } from '../../core/input.js';
 import { allocate, bandCount, type ArrayOf, type Mode } from '../../core/modes.js';
 import { orientInto, reorients } from '../../pixels/orient.js';
 import type { Codec, Decoding, Header, OpenOptions } from '../codec.js';
-import { decodeRawTile } from '../shared/tile.js';
+import { decodeRawTileBytes } from '../shared/tile.js';
 import { LOSSLESS, decodeLibtiffLike, rawTiles } from './decode.js';
 import { isTiffPrefix, readHeader, walkChain, type Ifd } from './ifd.js';
 import { COMPRESSION_INFO, setup, type Layout } from './layout.js';
@@ -33,9 +33,7 @@ async function decodeFrame(input: Input, s: Uint8Array, ifd: Ifd, page: number, 
   const stored = turn || into === undefined ? allocate(l.mode, l.width, l.height) : into;
   if (l.compression === 1) {
     const tiles = rawTiles(ifd, l, name);
-    for (const tile of tiles) {
-      await decodeRawTile(input, tile, { out: stored, mode: l.mode, width: l.width, height: l.height }, name, options.loadTruncated);
-    }
+    for (const tile of tiles) decodeRawTileBytes(s, tile, { out: stored, mode: l.mode, width: l.width, height: l.height }, name, options.loadTruncated);
   } else if (LOSSLESS.has(l.compression) && l.photometric !== 6) {
     decodeLibtiffLike(s, ifd, l, stored, options.loadTruncated, name);
   } else if (SHARP_COMPRESSIONS.has(l.compression) || (LOSSLESS.has(l.compression) && l.photometric === 6)) {
