@@ -23,14 +23,89 @@ const TABLE = 4096 + 1024;
  */
 export function lzwDecode(src: Uint8Array, out: Uint8Array): number {
   const oldStyle = src.length >= 2 && src[0] === 0 && (src[1] & 1) === 1;
+  return oldStyle ? lzwLsb(src, out) : lzwMsb(src, out);
+}
+
+/** New-style TIFF LZW: codes most significant bit first, the width growing one code early. */
+function lzwMsb(src: Uint8Array, out: Uint8Array): number {
   const start = new Int32Array(TABLE);
   const length = new Int32Array(TABLE);
-  const early = oldStyle ? 0 : 1;
   const n = src.length;
   const end = out.length;
   let nbits = 9;
-  let mask = 511;
-  let limit = (1 << nbits) - 1 - early;
+  let limit = 510;
+  let free = 258;
+  let cleared = false;
+  let prevAt = 0;
+  let prevLen = 0;
+  let p = 0;
+  let buf = 0;
+  let have = 0;
+  let w = 0;
+  while (w < end) {
+    if (have < nbits) {
+      // two bytes always cover a code of at most 12 bits
+      if (p + 1 < n) {
+        buf = ((buf << 16) | (src[p] << 8) | src[p + 1]) >>> 0;
+        p += 2;
+        have += 16;
+      } else {
+        while (have < nbits && p < n) {
+          buf = ((buf << 8) | src[p++]) >>> 0;
+          have += 8;
+        }
+        if (have < nbits) break; // libtiff: "not terminated with EOI code"
+      }
+    }
+    have -= nbits;
+    const code = (buf >>> have) & ((1 << nbits) - 1);
+    buf &= (1 << have) - 1;
+    if (code < 256) {
+      if (prevLen === 0) {
+        if (!cleared) throw new StripError('LZWDecode: Corrupted LZW table (no clear code first)');
+      } else {
+        start[free] = prevAt;
+        length[free] = prevLen + 1;
+        if (++free > limit && nbits < 12) limit = (1 << ++nbits) - 2;
+      }
+      prevAt = w;
+      prevLen = 1;
+      out[w++] = code;
+      continue;
+    }
+    if (code === CLEAR) {
+      nbits = 9;
+      limit = 510;
+      free = 258;
+      cleared = true;
+      prevLen = 0;
+      continue;
+    }
+    if (code === EOI) break;
+    if (prevLen === 0) throw new StripError(`LZWDecode: Corrupted LZW table (code ${code} ${cleared ? 'after a clear code' : 'before any clear code'})`);
+    if (code > free || free >= TABLE) throw new StripError(`LZWDecode: Corrupted LZW table (code ${code}, ${free} entries)`);
+    start[free] = prevAt;
+    length[free] = prevLen + 1;
+    if (++free > limit && nbits < 12) limit = (1 << ++nbits) - 2;
+    let k = start[code];
+    const len = length[code];
+    prevAt = w;
+    prevLen = len;
+    const stop = w + len <= end ? w + len : end;
+    // forward byte copy: a KwKwK entry overlaps the bytes it is writing
+    while (w < stop) out[w++] = out[k++];
+  }
+  return w < end ? w : end;
+}
+
+/** Old-style LZW (libtiff's compatibility decoder): codes least significant bit first, no early change. */
+function lzwLsb(src: Uint8Array, out: Uint8Array): number {
+  const start = new Int32Array(TABLE);
+  const length = new Int32Array(TABLE);
+  const n = src.length;
+  const end = out.length;
+  let nbits = 9;
+  let limit = 511;
   let free = 258;
   let cleared = false;
   let prevAt = 0;
@@ -41,23 +116,16 @@ export function lzwDecode(src: Uint8Array, out: Uint8Array): number {
   let w = 0;
   while (w < end) {
     while (have < nbits && p < n) {
-      if (oldStyle) buf |= src[p++] << have;
-      else buf = ((buf << 8) | src[p++]) & 0xffffff;
+      buf |= src[p++] << have;
       have += 8;
     }
-    if (have < nbits) break; // libtiff: "not terminated with EOI code"
-    let code: number;
-    if (oldStyle) {
-      code = buf & mask;
-      buf >>>= nbits;
-    } else {
-      code = (buf >> (have - nbits)) & mask;
-    }
+    if (have < nbits) break;
+    const code = buf & ((1 << nbits) - 1);
+    buf >>>= nbits;
     have -= nbits;
     if (code === CLEAR) {
       nbits = 9;
-      mask = 511;
-      limit = (1 << nbits) - 1 - early;
+      limit = 511;
       free = 258;
       cleared = true;
       prevLen = 0;
@@ -67,34 +135,28 @@ export function lzwDecode(src: Uint8Array, out: Uint8Array): number {
     if (prevLen === 0) {
       if (!cleared) throw new StripError('LZWDecode: Corrupted LZW table (no clear code first)');
       if (code > 255) throw new StripError(`LZWDecode: Corrupted LZW table (code ${code} after a clear code)`);
-      out[w] = code;
-      prevAt = w++;
+      prevAt = w;
       prevLen = 1;
+      out[w++] = code;
       continue;
     }
     if (code > free || free >= TABLE) throw new StripError(`LZWDecode: Corrupted LZW table (code ${code}, ${free} entries)`);
     start[free] = prevAt;
     length[free] = prevLen + 1;
-    free++;
-    if (free > limit && nbits < 12) {
-      nbits++;
-      mask = (1 << nbits) - 1;
-      limit = mask - early;
-    }
+    if (++free > limit && nbits < 12) limit = (1 << ++nbits) - 1;
     prevAt = w;
     if (code < 256) {
       out[w++] = code;
       prevLen = 1;
     } else {
-      const from = start[code];
+      let k = start[code];
       const len = length[code];
-      const stop = Math.min(end, w + len);
-      // forward byte copy: a KwKwK entry overlaps the bytes it is writing
-      for (let k = from; w < stop; ) out[w++] = out[k++];
       prevLen = len;
+      const stop = w + len <= end ? w + len : end;
+      while (w < stop) out[w++] = out[k++];
     }
   }
-  return Math.min(w, end);
+  return w < end ? w : end;
 }
 
 /** zlib (Deflate, Adobe Deflate): what the stream gives (a cut stream included), zlib's own buffer. */
