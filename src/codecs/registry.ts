@@ -22,8 +22,9 @@ import { gbrCodec } from './gbr/index.js';
 import { sgiCodec } from './sgi/index.js';
 import { webpCodec } from './webp/index.js';
 import { tiffCodec } from './tiff/index.js';
+import { jpeg2000Codec } from './jpeg2000/index.js';
 
-export const CODECS = [pngCodec, jpegCodec, gifCodec, icoCodec, curCodec, qoiCodec, ppmCodec, xbmCodec, pcxCodec, psdCodec, xpmCodec, sgiCodec, bmpCodec, dibCodec, gbrCodec, webpCodec, tiffCodec, tgaCodec] as const satisfies readonly Codec[];
+export const CODECS = [pngCodec, jpegCodec, gifCodec, icoCodec, curCodec, qoiCodec, ppmCodec, xbmCodec, pcxCodec, psdCodec, xpmCodec, sgiCodec, bmpCodec, dibCodec, gbrCodec, webpCodec, tiffCodec, jpeg2000Codec, tgaCodec] as const satisfies readonly Codec[];
 
 /** The name `encode`/`save` take for a format with a writer: `'png'`, `'jpeg'`. */
 export type EncodeFormat = Extract<(typeof CODECS)[number], { writer: unknown }>['writer']['name'];

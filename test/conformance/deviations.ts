@@ -51,5 +51,10 @@ export const DEVIATIONS: Readonly<Record<string, Deviation>> = {
   'tiff/old-style-jpeg-compression-no-samplesperpixel.tif': { kind: 'fails', code: 'ERR_IMARRAY_UNSUPPORTED', reason: 'old-style (compression 6) JPEG TIFF: no OJPEG decoder' },
   // Pillow's libtiff has no WebP codec either and says "decoder error -2"; imarray names the compression
   'tiff/hopper_webp.tif': { kind: 'code', code: 'ERR_IMARRAY_UNSUPPORTED', reason: 'WebP-compressed TIFF: unsupported, named as such' },
+  // JPEG 2000 with four components: the bundled OpenJPEG WebAssembly build decodes 1 and 3
+  'jpeg2000/current_j2k_rgba.j2k': { kind: 'fails', code: 'ERR_IMARRAY_UNSUPPORTED', reason: '4-component JPEG 2000: not decoded by the bundled OpenJPEG build' },
+  'jpeg2000/current_jp2_rgba_q.jp2': { kind: 'fails', code: 'ERR_IMARRAY_UNSUPPORTED', reason: '4-component JPEG 2000: not decoded by the bundled OpenJPEG build' },
+  'jpeg2000/rgb_trns_ycbc.j2k': { kind: 'fails', code: 'ERR_IMARRAY_UNSUPPORTED', reason: '4-component JPEG 2000: not decoded by the bundled OpenJPEG build' },
+  'jpeg2000/rgb_trns_ycbc.jp2': { kind: 'fails', code: 'ERR_IMARRAY_UNSUPPORTED', reason: '4-component JPEG 2000: not decoded by the bundled OpenJPEG build' },
   'jpeg/hopper_bad_exif.jpg': { kind: 'platform', exactOn: 'x64', reason: 'corrupt scan: SIMD IDCT differs by architecture' },
 };
