@@ -56,5 +56,8 @@ export const DEVIATIONS: Readonly<Record<string, Deviation>> = {
   'jpeg2000/current_jp2_rgba_q.jp2': { kind: 'fails', code: 'ERR_IMARRAY_UNSUPPORTED', reason: '4-component JPEG 2000: not decoded by the bundled OpenJPEG build' },
   'jpeg2000/rgb_trns_ycbc.j2k': { kind: 'fails', code: 'ERR_IMARRAY_UNSUPPORTED', reason: '4-component JPEG 2000: not decoded by the bundled OpenJPEG build' },
   'jpeg2000/rgb_trns_ycbc.jp2': { kind: 'fails', code: 'ERR_IMARRAY_UNSUPPORTED', reason: '4-component JPEG 2000: not decoded by the bundled OpenJPEG build' },
+  // A JP2 whose codestream is cut (no end marker) and does not decode: Pillow says "broken data
+  // stream", imarray names the truncation
+  'jpeg2000/balloon_eciRGBv2_aware.jp2': { kind: 'code', code: 'ERR_IMARRAY_TRUNCATED', reason: 'cut codestream: TruncatedImageError' },
   'jpeg/hopper_bad_exif.jpg': { kind: 'platform', exactOn: 'x64', reason: 'corrupt scan: SIMD IDCT differs by architecture' },
 };

@@ -1,7 +1,7 @@
 /**
  * JPEG 2000 headers as Pillow's Jpeg2KImagePlugin reads them at open: a raw codestream (SIZ
  * gives the size and, from the component count and the first component's precision, the mode)
- * or a JP2 file (boxes: `ftyp`, then `jp2h` with `ihdr`, `colr`, `pclr`, `res `/`resc`), and the
+ * or a JP2 file (the `jp2h` box: `ihdr`, `colr`, `pclr`, `res `/`resc`), and the
  * first COM marker as `info.comment`. Also the codestream's SIZ in full (every component's
  * precision, sign and subsampling), which the decoder checks against what it supports.
  */
@@ -123,7 +123,6 @@ export function parseJ2kHeader(s: Uint8Array): J2kHeader {
   if (!startsWith(s, JP2_SIGNATURE)) throw new HeaderError('not a JPEG 2000 file');
   // Pillow reads top-level boxes until jp2h (no file length known: a box is skipped, not checked)
   let jp2h: Box | undefined;
-  let mimetype: string | undefined;
   for (let p = 12; jp2h === undefined; ) {
     if (p + 8 > s.length) throw new HeaderError(`Expected to read 8 bytes but only got ${Math.max(0, s.length - p)}.`);
     let lbox = u32(s, p);
@@ -138,8 +137,6 @@ export function parseJ2kHeader(s: Uint8Array): J2kHeader {
     if (type === 'jp2h') {
       if (p + lbox > s.length) throw new HeaderError(`Expected to read ${lbox - hlen} bytes but only got ${s.length - p - hlen}.`);
       jp2h = { type, start: p + hlen, end: p + lbox };
-    } else if (type === 'ftyp' && p + hlen + 4 <= s.length && String.fromCharCode(...s.subarray(p + hlen, p + hlen + 4)) === 'jpx ') {
-      mimetype = 'image/jpx';
     }
     p += lbox;
   }
@@ -210,7 +207,6 @@ export function parseJ2kHeader(s: Uint8Array): J2kHeader {
     }
   }
   if (size === undefined || mode === undefined) throw new HeaderError('Malformed JP2 header');
-  if (mimetype !== undefined) info.mimetype = mimetype;
   // the codestream: Pillow looks for it right after jp2h (for the comment); the decoder finds it as a box
   let codestream: Uint8Array = new Uint8Array(0);
   let immediate = false;

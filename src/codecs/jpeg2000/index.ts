@@ -7,7 +7,7 @@
  * three components: 2- and 4-component images (LA, RGBA, CMYK), subsampled components and sYCC
  * raise UnsupportedError.
  */
-import { DecodeError, UnidentifiedImageError, UnsupportedError } from '../../core/errors.js';
+import { DecodeError, TruncatedImageError, UnidentifiedImageError, UnsupportedError } from '../../core/errors.js';
 import type { Input } from '../../core/input.js';
 import { allocate, bandCount, type ArrayOf, type Mode } from '../../core/modes.js';
 import type { Codec, Decoding, Header, OpenOptions } from '../codec.js';
@@ -69,6 +69,13 @@ async function decodeJ2k(h: J2kHeader, into: ArrayOf<Mode> | undefined, name: st
   if (comps.some((c) => c.precision !== comps[0].precision || c.signed !== comps[0].signed || c.precision > 16)) unsupported('with mixed or deep component precisions');
   const mode = h.mode;
   if (bandCount(mode) !== comps.length) unsupported(`${comps.length}-component data for mode ${mode}`);
+  // a codestream without its end marker that does not decode was cut short
+  const cs = h.codestream;
+  const cut = cs.length < 2 || cs[cs.length - 2] !== 0xff || cs[cs.length - 1] !== 0xd9;
+  const failed = (why: string, cause?: unknown): never => {
+    if (cut) throw new TruncatedImageError(`image file is truncated: ${name}: the codestream has no end marker and ${why}`, { cause });
+    throw new DecodeError(`broken data stream when reading image file ${name}: ${why}`, { cause });
+  };
   const mod = await openjpeg.get();
   const decoder = new mod.J2KDecoder();
   let samples: Uint8Array;
@@ -80,7 +87,7 @@ async function decodeJ2k(h: J2kHeader, into: ArrayOf<Mode> | undefined, name: st
     samples = decoder.getDecodedBuffer().slice();
   } catch (e) {
     openjpeg.reset();
-    throw new DecodeError(`broken data stream when reading image file ${name}: OpenJPEG failed (${openjpeg.messages.join(' ') || String(e)})`, { cause: e });
+    return failed(`OpenJPEG failed (${openjpeg.messages.join(' ') || String(e)})`, e);
   } finally {
     openjpeg.clearMessages();
     try {
@@ -90,7 +97,7 @@ async function decodeJ2k(h: J2kHeader, into: ArrayOf<Mode> | undefined, name: st
     }
   }
   if (fi.width !== h.width || fi.height !== h.height || fi.componentCount !== comps.length) {
-    throw new DecodeError(`broken data stream when reading image file ${name}: OpenJPEG gave ${fi.width}x${fi.height}x${fi.componentCount}, the header says ${h.width}x${h.height}x${comps.length}`);
+    return failed(`OpenJPEG gave ${fi.width}x${fi.height}x${fi.componentCount}, the header says ${h.width}x${h.height}x${comps.length}`);
   }
   const n = h.width * h.height * comps.length;
   const wide = comps[0].precision > 8;
@@ -126,7 +133,7 @@ export const jpeg2000Codec = {
     if (h.width <= 0 || h.height <= 0) throw new UnidentifiedImageError(`cannot identify image file ${name}: size ${h.width}x${h.height}`);
     const header: Header = { format: 'JPEG2000', mode: h.mode, width: h.width, height: h.height, info: h.info, nFrames: 1 };
     if (h.palette !== undefined) header.palette = h.palette;
-    void options;
+    options;
     return {
       header,
       load: ({ into } = {}) => decodeJ2k(h, into, name),
