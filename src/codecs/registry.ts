@@ -23,8 +23,9 @@ import { sgiCodec } from './sgi/index.js';
 import { webpCodec } from './webp/index.js';
 import { tiffCodec } from './tiff/index.js';
 import { jpeg2000Codec } from './jpeg2000/index.js';
+import { avifCodec } from './avif/index.js';
 
-export const CODECS = [pngCodec, jpegCodec, gifCodec, icoCodec, curCodec, qoiCodec, ppmCodec, xbmCodec, pcxCodec, psdCodec, xpmCodec, sgiCodec, bmpCodec, dibCodec, gbrCodec, webpCodec, tiffCodec, jpeg2000Codec, tgaCodec] as const satisfies readonly Codec[];
+export const CODECS = [pngCodec, jpegCodec, gifCodec, icoCodec, curCodec, qoiCodec, ppmCodec, xbmCodec, pcxCodec, psdCodec, xpmCodec, sgiCodec, bmpCodec, dibCodec, gbrCodec, webpCodec, tiffCodec, jpeg2000Codec, avifCodec, tgaCodec] as const satisfies readonly Codec[];
 
 /** The name `encode`/`save` take for a format with a writer: `'png'`, `'jpeg'`. */
 export type EncodeFormat = Extract<(typeof CODECS)[number], { writer: unknown }>['writer']['name'];

@@ -105,6 +105,23 @@ export function dpiFromExif(exif: Uint8Array): [number, number] {
 
 /** A copy of `exif` with IFD0's orientation set to 1 (used after applying it). */
 export function exifWithoutOrientation(exif: Uint8Array): Uint8Array {
+  return exifWithOrientation(exif, 1);
+}
+
+/**
+ * `Image.Exif()` holding only orientation `o`, as Pillow's `tobytes()` writes it:
+ * `Exif\0\0`, a little-endian TIFF header, one IFD with the one SHORT entry.
+ */
+export function newExifWithOrientation(o: number): Uint8Array {
+  const out = new Uint8Array(6 + 8 + 18);
+  out.set([0x45, 0x78, 0x69, 0x66, 0, 0, 0x49, 0x49, 0x2a, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0]);
+  out[24] = o & 255;
+  out[25] = o >> 8;
+  return out;
+}
+
+/** A copy of `exif` with IFD0's orientation entry (where it has one) set to `o`. */
+export function exifWithOrientation(exif: Uint8Array, o: number): Uint8Array {
   const out = exif.slice();
   const tiff = exifTiff(out);
   try {
@@ -114,7 +131,7 @@ export function exifWithoutOrientation(exif: Uint8Array): Uint8Array {
     const count = dv.getUint16(ifd, le);
     for (let i = 0; i < count; i++) {
       const e = ifd + 2 + i * 12;
-      if (dv.getUint16(e, le) === 0x0112 && dv.getUint16(e + 2, le) === 3) dv.setUint16(e + 8, 1, le);
+      if (dv.getUint16(e, le) === 0x0112 && dv.getUint16(e + 2, le) === 3) dv.setUint16(e + 8, o, le);
     }
   } catch {
     // unreadable EXIF: leave it as it was

@@ -1,0 +1,116 @@
+/**
+ * AVIF (Pillow's AvifImagePlugin, libavif): the header from the ISOBMFF boxes (./parse.ts), the
+ * mode as Pillow gives it (`RGBA` when an alpha image is present, `L` for a monochrome AV1
+ * stream, else `RGB`), `irot`/`imir` reported as the EXIF orientation (Pillow does not rotate
+ * AVIF pixels), `icc_profile`, `exif`, `xmp`, and per frame `timestamp` and `duration`.
+ *
+ * Pixels: libavif compiled to WebAssembly (@jsquash/avif: libavif 1.0 with dav1d), 8-bit
+ * RGBA. The AV1 decode is exact; its YUV -> RGB conversion is libavif's built-in one while
+ * Pillow's libavif 1.4 converts through libyuv, so colour values differ by at most 2 (4:2:0)
+ * or 1 (4:4:4) from Pillow's; grey and alpha are exact (test/codecs/avif holds these bounds).
+ * Only the first frame of an image sequence is decoded; later frames raise UnsupportedError.
+ */
+import { DecodeError, TruncatedImageError, UnidentifiedImageError, UnsupportedError } from '../../core/errors.js';
+import type { Input } from '../../core/input.js';
+import { allocate, type ArrayOf, type Mode } from '../../core/modes.js';
+import type { ImageInfo } from '../../core/types.js';
+import { shuffle } from '../../pixels/pack.js';
+import type { Codec, Decoding, Header, OpenOptions } from '../codec.js';
+import { exifOrientation, exifWithOrientation, newExifWithOrientation } from '../shared/exif.js';
+import { emscriptenCodec, type RgbaImage } from '../shared/emscripten.js';
+import { AvifFormatError, isAvif, parseAvif, type AvifHeader } from './parse.js';
+
+interface AvifModule { decode(data: Uint8Array, bitDepth: 8): RgbaImage | null }
+const libavif = emscriptenCodec<AvifModule>('@jsquash/avif/codec/dec/avif_dec.wasm', () => import('@jsquash/avif/codec/dec/avif_dec.js'));
+
+/** _avif.c's irot_imir_to_exif_orientation. */
+export function orientationOf(rotation: number, mirror: number): number {
+  const imir = mirror >= 0;
+  const axis = mirror === 1;
+  if (rotation === 1) return imir ? (axis ? 7 : 5) : 8;
+  if (rotation === 2) return imir ? (axis ? 4 : 2) : 3;
+  if (rotation === 3) return imir ? (axis ? 5 : 7) : 6;
+  if (imir) return axis ? 2 : 4;
+  return 1;
+}
+
+/** Pillow's `_open` info: the ICC profile, XMP, and EXIF carrying the irot/imir orientation. */
+function infoOf(h: AvifHeader): ImageInfo {
+  const info: ImageInfo = {};
+  if (h.icc !== undefined) info.icc_profile = h.icc;
+  if (h.xmp !== undefined) info.xmp = h.xmp;
+  let exif = h.exif;
+  const o = orientationOf(h.rotation, h.mirror);
+  if (o !== 1 || exif !== undefined) {
+    const original = exif === undefined ? 1 : exifOrientation(exif) ?? 1;
+    if (o !== original) exif = exif === undefined ? newExifWithOrientation(o) : exifWithOrientation(exif, o);
+  }
+  if (exif !== undefined) info.exif = exif;
+  return info;
+}
+
+async function decodeFrame(bytes: Uint8Array, h: AvifHeader, mode: Mode, into: ArrayOf<Mode> | undefined, name: string): Promise<ArrayOf<Mode>> {
+  const module = await libavif.get();
+  libavif.clearMessages();
+  let out: RgbaImage | null;
+  try {
+    out = module.decode(bytes, 8);
+  } catch (e) {
+    libavif.reset();
+    out = null;
+    if (!h.truncated) throw new DecodeError(`Failed to decode frame 0 of ${name}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  if (out === null || out.width !== h.width || out.height !== h.height) {
+    const why = `libavif returned ${out === null ? 'nothing' : `${out.width}x${out.height}`}, the header says ${h.width}x${h.height}`;
+    if (h.truncated) throw new TruncatedImageError(`image file is truncated: ${name}: the file ends inside its last box and ${why}`);
+    throw new DecodeError(`Failed to decode frame 0 of ${name}: ${why}`);
+  }
+  const pixels = h.width * h.height;
+  const storage = (into ?? allocate(mode, h.width, h.height)) as Uint8Array;
+  const rgba = new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.length);
+  shuffle(4, mode === 'RGBA' ? [0, 1, 2, 3] : mode === 'RGB' ? [0, 1, 2] : [0])(rgba, 0, storage, 0, pixels);
+  return storage;
+}
+
+export const avifCodec = {
+  format: 'AVIF',
+  description: 'AVIF, still (the first frame of sequences; libavif in WebAssembly, colour within 2 of Pillow)',
+  extensions: ['.avif', '.avifs'],
+  mimeTypes: ['image/avif'],
+  modes: ['RGB', 'RGBA', 'L'],
+  fuzz: { cases: 100, minSeeds: 10, truncation: ['avif/hopper.avif'], cuts: 60 },
+  accept: isAvif,
+  async open(input: Input, options: Required<OpenOptions>, name: string): Promise<Decoding> {
+    const s = await input.bytes();
+    let h: AvifHeader;
+    try {
+      h = parseAvif(s);
+    } catch (e) {
+      if (e instanceof AvifFormatError && /the file is cut/.test(e.message)) throw new TruncatedImageError(`image file is truncated: ${name}: ${e.message}`, { cause: e });
+      if (e instanceof AvifFormatError) throw new UnidentifiedImageError(`cannot identify image file ${name}: ${e.message}`, { cause: e });
+      throw e;
+    }
+    if (h.width === 0 || h.height === 0) throw new UnidentifiedImageError(`cannot identify image file ${name}: size ${h.width}x${h.height}`);
+    const mode: Mode = h.alpha ? 'RGBA' : h.monochrome ? 'L' : 'RGB';
+    const info = infoOf(h);
+    const header: Header = { format: 'AVIF', mode, width: h.width, height: h.height, info, nFrames: h.frames };
+    let frame = 0;
+    options;
+    return {
+      header,
+      async load({ into } = {}) {
+        if (frame > 0) throw new UnsupportedError(`${name}: frame ${frame} of an AVIF image sequence (the WebAssembly decoder reads the first frame only)`);
+        const out = await decodeFrame(s, h, mode, into, name);
+        const [pts, duration] = h.timing[frame] ?? [0, 1];
+        info.timestamp = Math.round((1000 * pts) / h.timescale);
+        info.duration = Math.round((1000 * duration) / h.timescale);
+        return out;
+      },
+      seek(index: number): Promise<Header> {
+        frame = index;
+        return Promise.resolve({ ...header, info });
+      },
+      close: () => input.close(),
+    };
+  },
+} satisfies Codec;
