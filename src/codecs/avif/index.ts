@@ -80,7 +80,7 @@ export const avifCodec = {
   modes: ['RGB', 'RGBA', 'L'],
   fuzz: { cases: 100, minSeeds: 10, truncation: ['avif/hopper.avif'], cuts: 60 },
   accept: isAvif,
-  async open(input: Input, options: Required<OpenOptions>, name: string): Promise<Decoding> {
+  async open(input: Input, _options: Required<OpenOptions>, name: string): Promise<Decoding> {
     const s = await input.bytes();
     let h: AvifHeader;
     try {
@@ -95,7 +95,6 @@ export const avifCodec = {
     const info = infoOf(h);
     const header: Header = { format: 'AVIF', mode, width: h.width, height: h.height, info, nFrames: h.frames };
     let frame = 0;
-    options;
     return {
       header,
       async load({ into } = {}) {

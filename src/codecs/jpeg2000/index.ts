@@ -121,7 +121,7 @@ export const jpeg2000Codec = {
   modes: ['L', 'I;16', 'P', 'RGB', 'LA', 'PA', 'RGBA', 'CMYK'],
   fuzz: { cases: 150, minSeeds: 10, fields: [{ at: 6, bytes: 2 }, { at: 8, bytes: 4 }, { at: 12, bytes: 4 }, { at: 40, bytes: 2 }], truncation: ['jpeg2000/current_j2k_rgb.j2k'], cuts: 60 },
   accept: isJpeg2000,
-  async open(input: Input, options: Required<OpenOptions>, name: string): Promise<Decoding> {
+  async open(input: Input, _options: Required<OpenOptions>, name: string): Promise<Decoding> {
     const s = await input.bytes();
     let h: J2kHeader;
     try {
@@ -133,7 +133,6 @@ export const jpeg2000Codec = {
     if (h.width <= 0 || h.height <= 0) throw new UnidentifiedImageError(`cannot identify image file ${name}: size ${h.width}x${h.height}`);
     const header: Header = { format: 'JPEG2000', mode: h.mode, width: h.width, height: h.height, info: h.info, nFrames: 1 };
     if (h.palette !== undefined) header.palette = h.palette;
-    options;
     return {
       header,
       load: ({ into } = {}) => decodeJ2k(h, into, name),
