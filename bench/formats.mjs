@@ -29,6 +29,7 @@ const CASES = [
   ['TIFF RGB Deflate', 'fzip.tif', 'RGB', "compression='tiff_adobe_deflate'"],
   ['TIFF RGB PackBits', 'fpb.tif', 'RGB', "compression='packbits'"],
   ['TIFF RGB JPEG q90', 'fjpg.tif', 'RGB', "compression='jpeg', quality=90"],
+  ['JPEG 2000 RGB (lossless)', 'f.jp2', 'RGB', ''],
   ['WebP RGB lossy q80', 'f.webp', 'RGB', 'quality=80'],
   ['WebP RGBA lossless', 'fa.webp', 'RGBA', 'lossless=True'],
 ];
@@ -59,11 +60,16 @@ export async function run() {
   for (const [label, name] of CASES) {
     const file = `${OUT}formats-${name}`;
     const fns = { imarray: () => imread(file) };
-    if (name.endsWith('.gif') || name.endsWith('.webp') || name.endsWith('.tif')) fns['sharp raw'] = () => sharp(file).raw().toBuffer();
+    if (/\.(gif|webp|tif)$/.test(name)) fns['sharp raw'] = () => sharp(file).raw().toBuffer();
     const r = await race(fns, { rounds: 9, warmup: 2 });
     const pil = timePillow(py, file, 'np.asarray(Image.open(F))', 9);
     rows.push([label, ms(r.imarray.median), ms(pil.median), ratio(r.imarray.median, pil.median), r['sharp raw'] ? `${ms(r['sharp raw'].median)} (${ratio(r.imarray.median, r['sharp raw'].median)})` : '-']);
   }
+  // AVIF: written by sharp (Debian's Pillow 9.4 has no AVIF), read by imarray and sharp
+  const avif = `${OUT}formats-f.avif`;
+  await sharp(`${OUT}formats-src.rgb`, { raw: { width: N, height: N, channels: 3 } }).avif({ quality: 75 }).toFile(avif);
+  const ra = await race({ imarray: () => imread(avif), 'sharp raw': () => sharp(avif).raw().toBuffer() }, { rounds: 9, warmup: 2 });
+  rows.push(['AVIF RGB q75 (sharp-written)', ms(ra.imarray.median), '-', '-', `${ms(ra['sharp raw'].median)} (${ratio(ra.imarray.median, ra['sharp raw'].median)})`]);
   report(
     `Raster formats, ${N}x${N} file -> array (median ms)`,
     table(['format', 'imarray', 'Pillow 9.4 np.asarray(Image.open(f))', 'imarray / Pillow', 'sharp raw (GIF: RGBA; imarray / sharp)'], rows) +
