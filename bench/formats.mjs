@@ -3,7 +3,7 @@
 // (GIF expanded to RGBA) and TIFF (libtiff). The files are written by that Pillow from one 2048x2048 photo-like image
 // (GIF and P formats quantised to 256 colours), so both read exactly the same bytes.
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import sharp from 'sharp';
 
 // libvips' operation cache would serve repeated decodes of the same file from memory
@@ -67,7 +67,7 @@ export async function run() {
   }
   // AVIF: written by sharp (Debian's Pillow 9.4 has no AVIF), read by imarray and sharp
   const avif = `${OUT}formats-f.avif`;
-  await sharp(`${OUT}formats-src.rgb`, { raw: { width: N, height: N, channels: 3 } }).avif({ quality: 75 }).toFile(avif);
+  await sharp(readFileSync(`${OUT}formats-src.rgb`), { raw: { width: N, height: N, channels: 3 } }).avif({ quality: 75 }).toFile(avif);
   const ra = await race({ imarray: () => imread(avif), 'sharp raw': () => sharp(avif).raw().toBuffer() }, { rounds: 9, warmup: 2 });
   rows.push(['AVIF RGB q75 (sharp-written)', ms(ra.imarray.median), '-', '-', `${ms(ra['sharp raw'].median)} (${ratio(ra.imarray.median, ra['sharp raw'].median)})`]);
   report(
