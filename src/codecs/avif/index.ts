@@ -77,6 +77,7 @@ export const avifCodec = {
   description: 'AVIF, still (the first frame of sequences; libavif in WebAssembly, colour within 2 of Pillow)',
   extensions: ['.avif', '.avifs'],
   mimeTypes: ['image/avif'],
+  backends: ['js'],
   modes: ['RGB', 'RGBA', 'L'],
   fuzz: { cases: 100, minSeeds: 10, truncation: ['avif/hopper.avif'], cuts: 60 },
   accept: isAvif,

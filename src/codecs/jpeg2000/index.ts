@@ -118,6 +118,7 @@ export const jpeg2000Codec = {
   description: 'JPEG 2000 codestreams and JP2 (OpenJPEG in WebAssembly; 1 and 3 components)',
   extensions: ['.jp2', '.j2k', '.jpc', '.jpf', '.jpx', '.j2c'],
   mimeTypes: ['image/jp2'],
+  backends: ['js'],
   modes: ['L', 'I;16', 'P', 'RGB', 'LA', 'PA', 'RGBA', 'CMYK'],
   fuzz: { cases: 150, minSeeds: 10, fields: [{ at: 6, bytes: 2 }, { at: 8, bytes: 4 }, { at: 12, bytes: 4 }, { at: 40, bytes: 2 }], truncation: ['jpeg2000/current_j2k_rgb.j2k'], cuts: 60 },
   accept: isJpeg2000,
