@@ -4,8 +4,9 @@
  * `mutate(bytes, m)` applies it to a copy. Besides blind byte edits it knows where PNG chunks,
  * JPEG segments and GIF sub-blocks are, so it can edit a chunk's length, its CRC, IHDR/SOF/screen
  * dimensions, the inside of a chunk with the CRC recomputed (which gets past the CRC check into
- * zlib, the unfilter and unpack code), a GIF sub-block's length or an image's LZW code size; and
- * a format's header fields (its descriptor's `fuzz.fields`).
+ * zlib, the unfilter and unpack code), a GIF sub-block's length or an image's LZW code size, a
+ * TIFF IFD entry's count, type, value or data offset and its size tags, an ISOBMFF (AVIF) or JP2
+ * box's size, type or contents; and a format's header fields (its descriptor's `fuzz.fields`).
  */
 import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
@@ -49,6 +50,38 @@ export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
 export const mutationsArb: fc.Arbitrary<Mutation[]> = fc.array(mutationArb, { minLength: 1, maxLength: 4 });
 
 const isPng = (b: Uint8Array): boolean => b[0] === 0x89 && b[1] === 0x50;
+const isTiff = (b: Uint8Array): boolean => b.length >= 8 && ((b[0] === 0x49 && b[1] === 0x49 && b[2] === 42) || (b[0] === 0x4d && b[1] === 0x4d && b[3] === 42));
+/** ISOBMFF (AVIF) and JP2: a box structure from the first byte (`ftyp`, or JP2's signature box). */
+const isBoxes = (b: Uint8Array): boolean => b.length >= 12 && ((b[4] === 0x66 && b[5] === 0x74 && b[6] === 0x79 && b[7] === 0x70) || (b[4] === 0x6a && b[5] === 0x50 && b[6] === 0x20));
+
+/** The classic TIFF's first IFD: where each 12-byte entry starts (tag, type, count, value/offset). */
+function tiffEntries(b: Uint8Array): { le: boolean; entries: number[] } {
+  const le = b[0] === 0x49;
+  const dv = new DataView(b.buffer, b.byteOffset, b.length);
+  const at = dv.getUint32(4, le);
+  if (at + 2 > b.length) return { le, entries: [] };
+  const count = dv.getUint16(at, le);
+  const entries: number[] = [];
+  for (let i = 0; i < count && at + 2 + i * 12 + 12 <= b.length; i++) entries.push(at + 2 + i * 12);
+  return { le, entries };
+}
+
+/** Box headers (size field offsets), top level and one level into container boxes (meta, iprp, ipco, jp2h, moov...). */
+function boxHeaders(b: Uint8Array): number[] {
+  const out: number[] = [];
+  const walk = (from: number, to: number, depth: number): void => {
+    for (let p = from; p + 8 <= to && out.length < 200; ) {
+      const size = ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+      const type = String.fromCharCode(b[p + 4], b[p + 5], b[p + 6], b[p + 7]);
+      out.push(p);
+      if (size < 8 || p + size > to) return;
+      if (depth < 3 && ['meta', 'iprp', 'ipco', 'jp2h', 'moov', 'trak', 'mdia', 'res '].includes(type)) walk(p + 8 + (type === 'meta' ? 4 : 0), p + size, depth + 1);
+      p += size;
+    }
+  };
+  walk(0, b.length, 0);
+  return out;
+}
 const isGif = (b: Uint8Array): boolean => b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46;
 
 /**
@@ -147,6 +180,35 @@ function applyOne(src: Uint8Array, m: Mutation, fields: readonly Field[]): Uint8
       case 'chunkLength': case 'segmentLength': { const at = pick(lengths, m.op === 'chunkLength' ? m.chunk : m.segment); if (at !== undefined) b[at] = m.value & 0xff; break; }
       case 'chunkData': case 'chunkCrc': { const at = pick(codeSizes, m.chunk); if (at !== undefined) b[at] = m.op === 'chunkCrc' ? b[at] ^ 0x0f : m.value & 0x0f; break; }
       case 'dimensions': if (n >= 10) { dv.setUint16(6, m.width & 0xffff, true); dv.setUint16(8, m.height & 0xffff, true); } break;
+    }
+    return b;
+  }
+  if (isTiff(b)) {
+    // IFD entries: a count ('chunkLength'), a value or data offset ('chunkData'), a type ('chunkCrc'), the size tags
+    const { le, entries } = tiffEntries(b);
+    switch (m.op) {
+      case 'chunkLength': case 'segmentLength': { const e = pick(entries, m.op === 'chunkLength' ? m.chunk : m.segment); if (e !== undefined) dv.setUint32(e + 4, m.value >>> 0, le); break; }
+      case 'chunkData': { const e = pick(entries, m.chunk); if (e !== undefined) dv.setUint32(e + 8, Math.floor(m.at * 0xffffffff) >>> 0, le); break; }
+      case 'chunkCrc': { const e = pick(entries, m.chunk); if (e !== undefined) dv.setUint16(e + 2, (dv.getUint16(e + 2, le) % 18) + 1, le); break; }
+      case 'dimensions':
+        for (const e of entries) {
+          const tag = dv.getUint16(e, le);
+          if (tag !== 256 && tag !== 257) continue;
+          dv.setUint32(e + 8, (tag === 256 ? m.width : m.height) >>> 0, le);
+          dv.setUint16(e + 2, 4, le);
+        }
+        break;
+    }
+    return b;
+  }
+  if (isBoxes(b)) {
+    // box sizes ('chunkLength'), bytes inside a box ('chunkData'), box types ('chunkCrc')
+    const heads = boxHeaders(b);
+    switch (m.op) {
+      case 'chunkLength': case 'segmentLength': { const h = pick(heads, m.op === 'chunkLength' ? m.chunk : m.segment); if (h !== undefined) dv.setUint32(h, m.value >>> 0); break; }
+      case 'chunkData': { const h = pick(heads, m.chunk); if (h !== undefined) { const size = dv.getUint32(h); const p = h + 8 + Math.floor(m.at * Math.max(0, Math.min(size, n - h) - 8)); if (p < n) b[p] = m.value; } break; }
+      case 'chunkCrc': { const h = pick(heads, m.chunk); if (h !== undefined) b[h + 4 + (m.chunk & 3)] ^= 0x20; break; }
+      case 'dimensions': break;
     }
     return b;
   }

@@ -287,6 +287,12 @@ function sequenceTiming(s: Uint8Array, top: readonly Box[]): { timing: [number, 
     const sb = stbl === undefined ? [] : children(s, stbl.start, stbl.end);
     const stsz = find(sb, 'stsz');
     const count = stsz === undefined ? 0 : u32(s, stsz.start + 8);
+    // every sample is at least a byte of the file, and a table of sizes needs 4 bytes a sample
+    if (stsz !== undefined) {
+      const sampleSize = u32(s, stsz.start + 4);
+      const most = sampleSize === 0 ? Math.floor((stsz.end - stsz.start - 12) / 4) : Math.floor(s.length / sampleSize);
+      if (count > most) throw new AvifFormatError(`stsz claims ${count} samples, the file holds at most ${most}`);
+    }
     const durations: number[] = [];
     const stts = find(sb, 'stts');
     if (stts !== undefined) {

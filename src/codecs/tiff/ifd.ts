@@ -62,6 +62,8 @@ export class Ifd {
   next = 0;
   /** A warning Pillow would print while reading this IFD (a cut IFD, a tag past the end). */
   readonly warnings: string[] = [];
+  /** Entries looked at (kept or skipped). */
+  scanned = 0;
 
   constructor(
     readonly s: Uint8Array,
@@ -87,6 +89,7 @@ export class Ifd {
     const count = header.bigTiff ? Number(v.getBigUint64(p, le)) : v.getUint16(p, le);
     p += header.bigTiff ? 8 : 2;
     for (let i = 0; i < count; i++) {
+      this.scanned++;
       if (!need(entrySize, `entry ${i}`)) return;
       const tag = v.getUint16(p, le);
       const type = v.getUint16(p + 2, le);
@@ -168,18 +171,23 @@ export class Ifd {
 /**
  * The IFD chain from the header's first offset, as Pillow's `_seek` walks it: an IFD whose next
  * offset was already visited ends the chain; an offset of 2**63 or more raises (Pillow's
- * "Unable to seek to frame"). Reads at most `limit` IFDs.
+ * "Unable to seek to frame"). Reads at most `limit` IFDs and, so that a crafted chain of
+ * overlapping directories cannot take unbounded time, at most `entryBudget` entries in all: the
+ * chain ends at the IFD that would exceed it.
  */
-export function walkChain(s: Uint8Array, header: TiffHeader, limit: number): Ifd[] {
-  const seen: number[] = [];
+export function walkChain(s: Uint8Array, header: TiffHeader, limit: number, entryBudget = 1 << 20): Ifd[] {
+  const seen = new Set<number>();
   const ifds: Ifd[] = [];
+  let entries = 0;
   let next = header.first;
   while (next !== 0 && ifds.length < limit) {
     if (next >= 2 ** 63) throw new RangeError(`Unable to seek to frame: IFD offset ${next}`);
-    seen.push(next);
+    seen.add(next);
     const ifd = new Ifd(s, header, next);
+    entries += ifd.scanned + 1;
+    if (entries > entryBudget && ifds.length > 0) break;
     ifds.push(ifd);
-    next = seen.includes(ifd.next) ? 0 : ifd.next;
+    next = seen.has(ifd.next) ? 0 : ifd.next;
   }
   return ifds;
 }

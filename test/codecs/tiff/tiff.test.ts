@@ -135,6 +135,34 @@ describe('TIFF decoding', () => {
   });
 });
 
+describe('TIFF IFD chains', () => {
+  it('a long chain of directories opens, every one a frame (Pillow counts them all)', async () => {
+    const n = 20000;
+    const stride = 2 + 3 * 12 + 4; // 1x1 bilevel pages: ImageWidth, ImageLength, StripOffsets
+    const bytes = new Uint8Array(8 + n * stride + 1);
+    const v = new DataView(bytes.buffer);
+    bytes.set([0x49, 0x49, 42, 0]);
+    v.setUint32(4, 8, true);
+    const pixel = bytes.length - 1;
+    for (let k = 0; k < n; k++) {
+      const at = 8 + k * stride;
+      v.setUint16(at, 3, true);
+      [[256, 1], [257, 1], [273, pixel]].forEach(([tag, value], i) => {
+        const e = at + 2 + i * 12;
+        v.setUint16(e, tag, true);
+        v.setUint16(e + 2, 4, true);
+        v.setUint32(e + 4, 1, true);
+        v.setUint32(e + 8, value, true);
+      });
+      v.setUint32(at + 38, k + 1 < n ? at + stride : 0, true);
+    }
+    const img = await open(bytes);
+    expect([img.mode, img.size, img.nFrames]).toEqual(['1', [1, 1], n]);
+    await img.seek(n - 1);
+    expect(toArray(await img.load()).shape).toEqual([1, 1]);
+  });
+});
+
 describe('TIFF decompressors', () => {
   it('LZW: clear, literals, a KwKwK code, EOI; old-style LSB codes', () => {
     // codes 256, 65 ('A'), 258 (KwKwK: 'AA'), 257 at 9 bits, MSB first
