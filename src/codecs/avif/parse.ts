@@ -179,7 +179,11 @@ function parseBoxes(s: Uint8Array, top: readonly Box[], truncated: boolean): Avi
     const t = fourcc(s, colr.start);
     if (t === 'prof' || t === 'rICC') icc = s.slice(colr.start + 4, colr.end);
   }
-  const alpha = refs.some((r) => r.type === 'auxl' && r.to.includes(primary) && find(propsOf(r.from), 'auxC') !== undefined && ALPHA_URNS.includes(cstring(s, find(propsOf(r.from), 'auxC')!.start + 4, find(propsOf(r.from), 'auxC')!.end)));
+  const isAlpha = (id: number): boolean => {
+    const auxC = find(propsOf(id), 'auxC');
+    return auxC !== undefined && ALPHA_URNS.includes(cstring(s, auxC.start + 4, auxC.end));
+  };
+  const alpha = refs.some((r) => r.type === 'auxl' && r.to.includes(primary) && isAlpha(r.from));
 
   // Exif and XMP items describing the primary item, their bytes through iloc
   const itemBytes = itemReader(s, mb);

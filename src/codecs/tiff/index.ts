@@ -27,23 +27,35 @@ function headerOf(l: Layout): Header {
   return header;
 }
 
-/** Decodes IFD `ifd` (stored size) and applies its orientation into `into` or new storage. */
-async function decodeFrame(input: Input, s: Uint8Array, ifd: Ifd, page: number, l: Layout, into: ArrayOf<Mode> | undefined, options: Required<OpenOptions>, name: string): Promise<ArrayOf<Mode>> {
-  const turn = reorients(l.orientation);
-  const stored = turn || into === undefined ? allocate(l.mode, l.width, l.height) : into;
-  if (l.compression === 1) {
-    const tiles = rawTiles(ifd, l, name);
-    for (const tile of tiles) decodeRawTileBytes(s, tile, { out: stored, mode: l.mode, width: l.width, height: l.height }, name, options.loadTruncated);
-  } else if (LOSSLESS.has(l.compression) && l.photometric !== 6) {
-    decodeLibtiffLike(s, ifd, l, stored, options.loadTruncated, name);
-  } else if (SHARP_COMPRESSIONS.has(l.compression) || (LOSSLESS.has(l.compression) && l.photometric === 6)) {
+/**
+ * IFD `ifd`'s pixels at their stored size: into `target` when given, except sharp's pages,
+ * whose own buffer is returned as it is (no second allocation, no copy).
+ */
+async function decodeStored(s: Uint8Array, ifd: Ifd, page: number, l: Layout, target: ArrayOf<Mode> | undefined, options: Required<OpenOptions>, name: string): Promise<ArrayOf<Mode>> {
+  if (SHARP_COMPRESSIONS.has(l.compression) || (LOSSLESS.has(l.compression) && l.photometric === 6)) {
     if (options.backend === 'js') throw new UnsupportedError(`${name}: TIFF compression ${COMPRESSION_INFO[l.compression]} is decoded by sharp (libtiff); backend 'js' was asked for`);
-    stored.set(await decodeTiffWithSharp(s, page, l, options.loadTruncated, name));
+    const px = await decodeTiffWithSharp(s, page, l, options.loadTruncated, name);
+    if (target === undefined) return px;
+    target.set(px);
+    return target;
+  }
+  const out = target ?? allocate(l.mode, l.width, l.height);
+  if (l.compression === 1) {
+    for (const tile of rawTiles(ifd, l, name)) decodeRawTileBytes(s, tile, { out, mode: l.mode, width: l.width, height: l.height }, name, options.loadTruncated);
+  } else if (LOSSLESS.has(l.compression)) {
+    decodeLibtiffLike(s, ifd, l, out, options.loadTruncated, name);
   } else {
     throw new UnsupportedError(`${name}: TIFF compression ${COMPRESSION_INFO[l.compression]} (${l.compression}) is not supported`);
   }
-  if (!turn) return stored;
-  const out = into ?? allocate(l.mode, l.orientation >= 5 ? l.height : l.width, l.orientation >= 5 ? l.width : l.height);
+  return out;
+}
+
+/** Decodes IFD `ifd` and applies its orientation, into `into` or new storage. */
+async function decodeFrame(s: Uint8Array, ifd: Ifd, page: number, l: Layout, into: ArrayOf<Mode> | undefined, options: Required<OpenOptions>, name: string): Promise<ArrayOf<Mode>> {
+  if (!reorients(l.orientation)) return decodeStored(s, ifd, page, l, into, options, name);
+  const stored = await decodeStored(s, ifd, page, l, undefined, options, name);
+  const swap = l.orientation >= 5;
+  const out = into ?? allocate(l.mode, swap ? l.height : l.width, swap ? l.width : l.height);
   orientInto(stored, l.width, l.height, bandCount(l.mode), l.orientation, out);
   return out;
 }
@@ -81,7 +93,7 @@ export const tiffCodec = {
       header,
       async load({ into } = {}) {
         try {
-          return await decodeFrame(input, s, ifds[page], page, layout, into, options, name);
+          return await decodeFrame(s, ifds[page], page, layout, into, options, name);
         } catch (e) {
           if (e instanceof RangeError) throw new TruncatedImageError(`image file is truncated: ${name}: ${e.message}`, { cause: e });
           throw e;
