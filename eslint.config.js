@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'docs/api/', 'node_modules/', 'coverage/', 'bench/out/', 'bench/**/*.mjs', 'scripts/*.mjs', 'test/opencv/'] },
+  { ignores: ['dist/', '.cache/', 'build/', 'prebuilds/', 'docs/api/', 'node_modules/', 'coverage/', 'bench/out/', 'bench/**/*.mjs', 'scripts/*.mjs', 'test/opencv/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

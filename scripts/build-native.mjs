@@ -4,6 +4,12 @@
 // (ABI-stable: one build serves every Node version >= 20 on that platform). `npm ci` /
 // `npm install` run it (package.json "install"); without a compiler or headers it says so
 // and exits 0, and imarray runs its WebAssembly kernels instead.
+// Where libjpeg-turbo's source has been fetched (scripts/fetch-libjpeg-turbo.sh, into
+// .cache/libjpeg-turbo) it is built first (cmake, nasm on x86-64; a static, position-independent
+// library whose symbols stay inside the addon) and the direct JPEG decoder
+// (src/codecs/jpeg/turbo.c) is linked in: the 'native' JPEG back-end.
+// Where a prebuilt kernel for this platform ships in the package (prebuilds/<platform>-<arch>,
+// `npm run prebuild`) and loads, nothing is compiled.
 //
 //   node scripts/build-native.mjs                 the host's build
 //   node scripts/build-native.mjs linux-arm64     a cross build (aarch64-linux-gnu-gcc),
@@ -11,8 +17,9 @@
 // Env: CC (compiler for the host build), IMARRAY_SKIP_NATIVE=1 (build nothing),
 // IMARRAY_NATIVE_REQUIRED=1 (a failed build exits 1: CI).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,6 +34,19 @@ function done(message, ok) {
 }
 
 if (process.env.IMARRAY_SKIP_NATIVE === '1') done('skipped (IMARRAY_SKIP_NATIVE=1); the WebAssembly kernels are used', true);
+const prebuildOnly = process.argv.includes('--prebuild'); // npm run prebuild: build, then copy into prebuilds/
+const require = createRequire(import.meta.url);
+
+// a prebuilt kernel that loads here: nothing to compile (a user's install)
+const prebuilt = join(root, 'prebuilds', target, 'imarray.node');
+if (!prebuildOnly && target === host && existsSync(prebuilt) && !existsSync(join(root, '.cache', 'libjpeg-turbo'))) {
+  try {
+    const m = require(prebuilt);
+    if (typeof m.permute === 'function') done(`prebuilt ${prebuilt} (${m.kernel}${m.jpeg ? `, libjpeg-turbo ${m.jpeg.version}` : ''})`, true);
+  } catch (e) {
+    console.log(`imarray native (${target}): the prebuilt kernel does not load here (${e.message}); building one`);
+  }
+}
 
 const CROSS = { 'linux-arm64': 'aarch64-linux-gnu-gcc', 'linux-x64': 'x86_64-linux-gnu-gcc' };
 const cc = target === host ? (process.env.CC ?? 'cc') : CROSS[target];
@@ -35,7 +55,6 @@ if (process.platform === 'win32') done('not built on Windows (no cc); the WebAss
 
 // Node-API headers: the ones that ship with Node (official builds and the node-linux-* npm
 // packages have include/node; Debian's in /usr/include/node)
-const require = createRequire(import.meta.url);
 const candidates = [join(dirname(process.execPath), '..', 'include', 'node'), '/usr/include/node'];
 const include = candidates.find((dir) => existsSync(join(dir, 'node_api.h')));
 if (include === undefined) done(`no Node-API headers (looked in ${candidates.join(', ')}); the WebAssembly kernels are used`, false);
@@ -46,20 +65,84 @@ mkdirSync(outDir, { recursive: true });
 const args = ['-O2', '-std=c11', '-Wall', '-Wextra', '-fPIC', '-shared', '-fvisibility=hidden', '-I', include,
   join(root, 'src', 'kernels', 'swizzle.c'), '-o', out];
 if (process.platform === 'darwin') args.push('-undefined', 'dynamic_lookup');
+const jpeg = buildLibjpegTurbo();
+if (typeof jpeg === 'string') console.log(`imarray native (${target}): no JPEG decoder: ${jpeg}`);
+else {
+  // libjpeg's symbols stay local to the addon (sharp's libvips carries its own libjpeg-turbo)
+  args.push('-DIMARRAY_WITH_JPEG', '-I', jpeg.include, '-I', jpeg.config, join(root, 'src', 'codecs', 'jpeg', 'turbo.c'), jpeg.lib,
+    '-Wl,--exclude-libs,ALL', '-Wl,-Bsymbolic');
+}
 try {
   execFileSync(cc, args, { stdio: ['ignore', 'inherit', 'inherit'] });
 } catch (e) {
   rmSync(out, { force: true });
   done(`${cc} failed (${e.code ?? e.status ?? e.message}); the WebAssembly kernels are used`, false);
 }
+function finish(what) {
+  if (prebuildOnly) {
+    mkdirSync(dirname(prebuilt), { recursive: true });
+    copyFileSync(out, prebuilt);
+    done(`${what}; copied to ${prebuilt}`, true);
+  }
+  done(what, true);
+}
 if (target === host) {
   try {
     const m = require(out);
     if (typeof m.permute !== 'function') throw new Error('no permute export');
-    done(`built ${out} (${m.kernel})`, true);
+    if (typeof jpeg !== 'string' && typeof m.jpeg?.decode !== 'function') throw new Error('no jpeg export');
+    finish(`built ${out} (${m.kernel}${m.jpeg ? `, libjpeg-turbo ${m.jpeg.version}` : ''})`);
   } catch (e) {
     rmSync(out, { force: true });
     done(`built but would not load (${e.message}); removed, the WebAssembly kernels are used`, false);
   }
 }
-done(`built ${out}`, true);
+finish(`built ${out}${typeof jpeg === 'string' ? '' : ' (with libjpeg-turbo)'}`);
+
+/**
+ * libjpeg-turbo from .cache/libjpeg-turbo (Debian's source package: the upstream tarball and
+ * Debian's patches, checked by scripts/fetch-libjpeg-turbo.sh): unpacked and patched once, built
+ * once per target as a static PIC library. Returns its paths, or why there is none.
+ */
+function buildLibjpegTurbo() {
+  const cache = join(root, '.cache', 'libjpeg-turbo');
+  const orig = join(cache, 'libjpeg-turbo_2.1.5.orig.tar.gz');
+  const deb = join(cache, 'libjpeg-turbo_2.1.5-2.debian.tar.xz');
+  if (!existsSync(orig) || !existsSync(deb)) return 'no libjpeg-turbo source (scripts/fetch-libjpeg-turbo.sh fetches it); JPEG decodes through sharp';
+  const src = join(cache, 'src');
+  const stamp = join(src, '.imarray-patched');
+  const run = (cmd, argv, cwd) => execFileSync(cmd, argv, { cwd, stdio: ['ignore', 'ignore', 'inherit'] });
+  try {
+    if (!existsSync(stamp)) {
+      rmSync(src, { recursive: true, force: true });
+      mkdirSync(src, { recursive: true });
+      run('tar', ['xzf', orig, '-C', src, '--strip-components=1']);
+      run('tar', ['xJf', deb, '-C', src]);
+      const series = readFileSync(join(src, 'debian', 'patches', 'series'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+      for (const patch of series) run('patch', ['-p1', '-s', '-i', join(src, 'debian', 'patches', patch)], src);
+      writeFileSync(stamp, series.join('\n'));
+    }
+    const build = join(cache, `build-${target}`);
+    const lib = join(build, 'libjpeg.a');
+    if (!existsSync(lib) || statSync(lib).mtimeMs < statSync(stamp).mtimeMs) {
+      const cmake = ['-G', 'Unix Makefiles', '-DCMAKE_BUILD_TYPE=Release', '-DENABLE_SHARED=OFF', '-DENABLE_STATIC=ON',
+        '-DWITH_TURBOJPEG=OFF', '-DWITH_JAVA=OFF', '-DWITH_ARITH_DEC=ON', '-DWITH_ARITH_ENC=OFF', '-DCMAKE_POSITION_INDEPENDENT_CODE=ON',
+        `-DCMAKE_C_COMPILER=${cc}`];
+      if (target !== host) cmake.push('-DCMAKE_SYSTEM_NAME=Linux', `-DCMAKE_SYSTEM_PROCESSOR=${target.endsWith('arm64') ? 'aarch64' : 'x86_64'}`);
+      if (target.endsWith('x64')) {
+        try {
+          execFileSync('nasm', ['-v'], { stdio: 'ignore' });
+        } catch {
+          return 'no nasm (libjpeg-turbo without its SIMD code would be slower than sharp); apt-get install nasm';
+        }
+      }
+      rmSync(build, { recursive: true, force: true });
+      mkdirSync(build, { recursive: true });
+      run('cmake', [...cmake, src], build);
+      run('make', [`-j${Math.max(2, availableParallelism())}`, 'jpeg-static'], build);
+    }
+    return { lib, include: src, config: build };
+  } catch (e) {
+    return `building libjpeg-turbo failed (${e.code ?? e.status ?? e.message}); JPEG decodes through sharp`;
+  }
+}

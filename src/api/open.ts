@@ -28,7 +28,7 @@ function resolveOptions(options: OpenOptions | undefined): Required<OpenOptions>
     throw invalidArgument('options.maxImagePixels', 'a positive integer or null', maxImagePixels);
   }
   const backend = options?.backend ?? 'auto';
-  if (backend !== 'auto' && backend !== 'sharp' && backend !== 'js') throw invalidArgument('options.backend', "'auto', 'sharp' or 'js'", backend);
+  if (backend !== 'auto' && backend !== 'native' && backend !== 'sharp' && backend !== 'js') throw invalidArgument('options.backend', "'auto', 'native', 'sharp' or 'js'", backend);
   return { loadTruncated, maxImagePixels, backend };
 }
 

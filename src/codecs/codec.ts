@@ -11,14 +11,16 @@ import type { Mode, ArrayOf } from '../core/modes.js';
 import type { ImageInfo, Palette, Raster } from '../core/types.js';
 
 /**
- * Which decoder runs where a format has a native and a pure-JS/wasm one: `'auto'` (default)
- * takes the native one (sharp) and falls back to JS when it cannot load; `'sharp'` requires
- * sharp; `'js'` never loads native code. Formats with only a TypeScript decoder ignore it; a
- * format whose only decoder is sharp (WebP) raises UnsupportedError for `'js'`.
+ * Which decoder runs where a format has several: `'auto'` (default) takes imarray's own native
+ * decoder where the format has one and it is built here (JPEG: libjpeg-turbo, prebuilt for
+ * linux-x64/arm64), else sharp, else JS/WebAssembly; `'native'` requires imarray's native
+ * decoder; `'sharp'` requires sharp; `'js'` never loads native code. Formats with only a
+ * TypeScript decoder ignore it; a format without the decoder asked for raises
+ * UnsupportedError (e.g. `'js'` for a format whose only decoder is sharp).
  */
-export type Backend = 'auto' | 'sharp' | 'js';
-/** A decoder implementation a codec has: sharp (libvips, native) or TypeScript/WebAssembly. */
-export type BackendKind = 'sharp' | 'js';
+export type Backend = 'auto' | 'native' | 'sharp' | 'js';
+/** A decoder implementation a codec has: imarray's native addon, sharp (libvips), or TypeScript/WebAssembly. */
+export type BackendKind = 'native' | 'sharp' | 'js';
 
 export interface OpenOptions {
   /** Pillow's `ImageFile.LOAD_TRUNCATED_IMAGES`: give the partial image instead of an error. */

@@ -35,11 +35,20 @@ export async function sharpAvailable(): Promise<boolean> {
 
 /**
  * The decoder to run for a codec with `backends` when `requested` is asked for: 'js' never
- * loads sharp; 'auto' prefers sharp and falls back to 'js' where the codec has one; 'sharp'
- * (or a codec with no JS decoder) fails with UnsupportedError when sharp cannot load.
+ * loads native code; 'auto' prefers imarray's native decoder (where the codec lists one and
+ * `nativeReady` says it is built here), then sharp, then 'js'; 'native' and 'sharp' require
+ * theirs. One that cannot run is an UnsupportedError saying why; a codec with only JS
+ * decoding always gets 'js'.
  */
-export async function chooseBackend(backends: readonly BackendKind[], requested: Backend, what: string): Promise<BackendKind> {
+export async function chooseBackend(backends: readonly BackendKind[], requested: Backend, what: string, nativeReady = false): Promise<BackendKind> {
   const hasJs = backends.includes('js');
+  const hasNative = backends.includes('native');
+  if (requested === 'native') {
+    if (hasNative && nativeReady) return 'native';
+    const why = hasNative ? "imarray's native decoder is not built for this platform (see backends())" : `this format's decoders are ${backends.join(', ')}`;
+    throw new UnsupportedError(`${what}: backend 'native' was asked for, but ${why}`);
+  }
+  if (requested === 'auto' && hasNative && nativeReady) return 'native';
   if (!backends.includes('sharp') || (requested === 'js' && hasJs)) return 'js';
   if (requested === 'js') throw new UnsupportedError(`${what}: backend 'js' was asked for, but this format's only decoder is sharp (native)`);
   const sharpError = await loadSharp().then(() => undefined, (e: unknown) => e ?? new Error('sharp failed to load'));

@@ -1,8 +1,11 @@
 /**
- * Loading imarray's optional native kernel (kernels/swizzle.c, built into
- * build/native/<platform>-<arch>/imarray.node by scripts/build-native.mjs, which `npm ci` runs).
- * It is optional the way ws's bufferutil is: where it was not built (no C compiler, Windows)
- * or will not load, this returns null and callers keep their WebAssembly / JavaScript kernels.
+ * Loading imarray's optional native kernel (kernels/swizzle.c, with the libjpeg-turbo JPEG
+ * decoder codecs/jpeg/turbo.c linked in where its source was at hand): built into
+ * build/native/<platform>-<arch>/imarray.node by scripts/build-native.mjs (which `npm ci` runs),
+ * or shipped prebuilt in prebuilds/<platform>-<arch>/imarray.node (linux-x64, linux-arm64).
+ * A local build comes first. It is optional the way ws's bufferutil is: where there is none
+ * (no prebuilt for the platform and no C compiler) or it will not load, this returns null and
+ * callers keep their WebAssembly / JavaScript kernels and sharp.
  * `IMARRAY_NATIVE=0` in the environment switches it off (read once, at first use).
  */
 import { implementation } from './choose.js';
@@ -22,6 +25,30 @@ export interface NativeKernel {
   permute(src: Uint8Array, si: number, dst: Uint8Array, di: number, n: number, perm: Uint8Array, maxLevel?: number): void;
   /** Maps in the pages of a fresh buffer in one system call (Linux 5.14+); false where it could not. Bytes unchanged. */
   prefault(buf: Uint8Array): boolean;
+  /** The libjpeg-turbo decoder, where it was linked in (codecs/jpeg/turbo.c). */
+  jpeg?: NativeJpeg;
+}
+
+/** What a native JPEG decode reports (codecs/jpeg/turbo.c). */
+export interface NativeJpegResult {
+  width: number;
+  height: number;
+  /** The data ended early and libjpeg finished the image as Pillow's LOAD_TRUNCATED_IMAGES does. */
+  truncated: boolean;
+  /** libjpeg's warnings (corrupt data it skipped), and the first one's text. */
+  warnings: number;
+  warning: string;
+}
+
+/**
+ * Output colour spaces: 0 L (JCS_GRAYSCALE), 1 RGB, 2 BGR (JCS_EXT_BGR), 3 CMYK inverted
+ * (Pillow's CMYK;I), 4 YCbCr. `scale`: 1, 2, 4 or 8 (DCT scaling, Pillow's draft). `strict`:
+ * fail at the end of the data (code IMARRAY_JPEG_TRUNCATED) instead of finishing the image.
+ */
+export interface NativeJpeg {
+  version: string;
+  decode(src: Uint8Array, dst: Uint8Array, dstOffset: number, space: number, scale: number, strict: boolean): Promise<NativeJpegResult>;
+  decodeSync(src: Uint8Array, dst: Uint8Array, dstOffset: number, space: number, scale: number, strict: boolean): NativeJpegResult;
 }
 
 /**
@@ -42,20 +69,52 @@ export function prefaultFresh(arr: ArrayBufferView): void {
 }
 
 let loaded: NativeKernel | null | undefined;
+let loadedFrom = '';
+const failures: string[] = [];
 
-/** The native kernel for this platform, or null. */
-export function nativeKernel(): NativeKernel | null {
-  if (implementation('swizzle') !== 'native') return null;
+/** Where the kernel is looked for, in order: a local build, then the package's prebuilt one. */
+export const NATIVE_PATHS = ['build/native', 'prebuilds'].map((dir) => `${dir}/${process.platform}-${process.arch}/imarray.node`);
+
+function isKernel(m: unknown): m is NativeKernel {
+  return typeof m === 'object' && m !== null && 'permute' in m && typeof m.permute === 'function' && 'prefault' in m && typeof m.prefault === 'function' && 'kernel' in m && typeof m.kernel === 'string' && 'level' in m && typeof m.level === 'number';
+}
+
+/** The native kernel loaded for this process, whatever the `swizzle` choice (the JPEG decoder lives in it too). */
+function loadKernel(): NativeKernel | null {
   if (loaded !== undefined) return loaded;
   loaded = null;
   if (process.env.IMARRAY_NATIVE === '0') return loaded;
-  try {
-    const m: unknown = createRequire(import.meta.url)(`../../build/native/${process.platform}-${process.arch}/imarray.node`);
-    if (typeof m === 'object' && m !== null && 'permute' in m && typeof m.permute === 'function' && 'prefault' in m && typeof m.prefault === 'function' && 'kernel' in m && typeof m.kernel === 'string' && 'level' in m && typeof m.level === 'number') {
-      loaded = m as NativeKernel;
+  const require = createRequire(import.meta.url);
+  for (const path of NATIVE_PATHS) {
+    try {
+      const m: unknown = require(`../../${path}`);
+      if (isKernel(m)) {
+        loaded = m;
+        loadedFrom = path;
+        break;
+      }
+      failures.push(`${path}: not imarray's kernel`);
+    } catch (e) {
+      // not built for this platform, or built for another libc / CPU: the next one, or the fallbacks
+      if ((e as { code?: string }).code !== 'MODULE_NOT_FOUND') failures.push(`${path}: ${e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e)}`);
     }
-  } catch {
-    // not built for this platform, or built for another libc / CPU: the fallbacks run
   }
   return loaded;
+}
+
+/** The native kernel for this platform, or null (also null while `useImplementation('swizzle', 'wasm')`). */
+export function nativeKernel(): NativeKernel | null {
+  if (implementation('swizzle') !== 'native') return null;
+  return loadKernel();
+}
+
+/** The libjpeg-turbo decoder of the native kernel, or null where it is not there. */
+export function nativeJpeg(): NativeJpeg | null {
+  return loadKernel()?.jpeg ?? null;
+}
+
+/** Where the kernel came from (one of NATIVE_PATHS), and why the others did not load. */
+export function nativeOrigin(): { path: string; failures: readonly string[] } {
+  loadKernel();
+  return { path: loadedFrom, failures };
 }

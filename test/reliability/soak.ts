@@ -6,7 +6,7 @@
 import { setImmediate as tick } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { open, toArray, ImarrayError } from '../../src/index.js';
+import { open, toArray, ImarrayError, type Backend } from '../../src/index.js';
 import { seeds, targetSpec, TARGETS } from './target.js';
 
 setFlagsFromString('--expose-gc');
@@ -14,7 +14,7 @@ const gc = runInNewContext('gc') as () => void;
 
 export interface Sample { decodes: number; rssMB: number; externalMB: number; arrayBuffersMB: number; heapMB: number }
 
-interface Job { name: string; bytes: Uint8Array; backend: 'sharp' | 'js' | 'auto' }
+interface Job { name: string; bytes: Uint8Array; backend: Backend }
 
 /** Every fixture of every registered format (the fuzz targets' seeds), once per back-end. */
 export function soakJobs(): Job[] {

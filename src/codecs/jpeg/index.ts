@@ -1,8 +1,10 @@
 /**
  * JPEG and MPO (each frame of an MPO is the JPEG at its MP index offset, reached by `seek`).
- * `open` parses the header in TypeScript (`header.ts`); `load` hands the bytes to one of two
- * back-ends: sharp (`sharp.ts`, native libjpeg-turbo, the default) or MozJPEG in WebAssembly (`wasm.ts`, `backend: 'js'`, or automatically when sharp's
- * native binary cannot load). Both equal Pillow on 8-bit Huffman RGB / grey files; the wasm
+ * `open` parses the header in TypeScript (`header.ts`); `load` hands the bytes to one of three
+ * back-ends: imarray's own libjpeg-turbo decoder (`native.ts` + `turbo.c`, the default where
+ * the native kernel has it: prebuilt for linux-x64/arm64), sharp (`sharp.ts`, libvips' libjpeg-turbo,
+ * the default elsewhere) or MozJPEG in WebAssembly (`wasm.ts`, `backend: 'js'`, or automatically
+ * when neither native one loads). All equal Pillow on 8-bit Huffman RGB / grey files; the wasm
  * one has no CMYK or arithmetic decoding (docs/formats.md, "PNG, JPEG and the back-ends").
  */
 import type { Codec, Decoding, OpenOptions } from '../codec.js';
@@ -14,6 +16,8 @@ import { chooseBackend } from '../sharp.js';
 import { jpegWriter } from './write.js';
 import { decodeWithWasm } from './wasm.js';
 import { reorderPixels } from '../../pixels/pack.js';
+import { nativeJpeg } from '../../kernels/native.js';
+import { decodeWithNative } from './native.js';
 
 /** Reads a growing prefix until the marker walk reaches SOS. */
 function readHeader(input: Input, name: string): Promise<JpegHeader> {
@@ -21,13 +25,20 @@ function readHeader(input: Input, name: string): Promise<JpegHeader> {
 }
 
 /**
- * `order` (RGB files, imread's `order: 'BGR'`): the wasm back-end packs its RGBA output in
- * that order (the pass it makes anyway); sharp's buffer is permuted in place, so there is
- * still one pixel allocation, but one more pass over it.
+ * `order` (RGB files, imread's `order: 'BGR'`): the native back-end writes BGR itself; the wasm
+ * back-end packs its RGBA output in that order (the pass it makes anyway); sharp's buffer is
+ * permuted in place, so there is still one pixel allocation, but one more pass over it.
+ * `into` (a batch slot): only the native back-end decodes into it; the others return their own.
  */
-async function decode(src: string | Uint8Array, h: JpegHeader, options: Required<OpenOptions>, name: string, order?: readonly number[]): Promise<Uint8Array> {
+async function decode(src: string | Uint8Array, h: JpegHeader, options: Required<OpenOptions>, name: string, order?: readonly number[], into?: Uint8Array): Promise<Uint8Array> {
   const { backend, loadTruncated } = options;
-  if ((await chooseBackend(jpegCodec.backends, backend, name)) === 'js') return decodeWithWasm(src, h, loadTruncated, name, order);
+  const native = nativeJpeg();
+  const chosen = await chooseBackend(jpegCodec.backends, backend, name, native !== null);
+  if (chosen === 'native' && native !== null) {
+    const rawmode = h.mode === 'CMYK' ? 'CMYK;I' : h.mode === 'L' ? 'L' : 'RGB';
+    return decodeWithNative(native, src, h, { rawmode, scale: 1, width: h.width, height: h.height }, loadTruncated, name, order, into);
+  }
+  if (chosen === 'js') return decodeWithWasm(src, h, loadTruncated, name, order);
   const data = await decodeWithSharp(src, h, loadTruncated, name);
   if (order !== undefined) reorderPixels(3, order)(data, 0, h.width * h.height, 3);
   return data;
@@ -35,11 +46,11 @@ async function decode(src: string | Uint8Array, h: JpegHeader, options: Required
 
 export const jpegCodec = {
   format: 'JPEG',
-  description: 'JPEG and MPO, every frame (libjpeg-turbo via sharp, or MozJPEG in WebAssembly)',
+  description: "JPEG and MPO, every frame (libjpeg-turbo: imarray's own build or sharp's; MozJPEG in WebAssembly)",
   extensions: ['.jpg', '.jpeg', '.jpe', '.jfif', '.mpo'],
   mimeTypes: ['image/jpeg', 'image/mpo'],
   modes: ['L', 'RGB', 'CMYK'],
-  backends: ['sharp', 'js'],
+  backends: ['native', 'sharp', 'js'],
   writer: { name: 'jpeg' as const, writer: jpegWriter },
   fuzz: {
     cases: 800,
@@ -56,10 +67,11 @@ export const jpegCodec = {
     const decoding: Decoding = {
       header,
       reorders: h.mode === 'RGB',
-      async load({ order } = {}) {
+      async load({ order, into } = {}) {
         const fh = frame.h;
         if (order !== undefined && (fh.mode !== 'RGB' || order.length !== 3)) throw new Error(`internal: band order for a ${fh.mode} JPEG`);
-        return decode(frame.bytes ?? (await input.whole()), fh, options, name, order);
+        const slot = into instanceof Uint8Array ? into : undefined;
+        return decode(frame.bytes ?? (await input.whole()), fh, options, name, order, slot);
       },
       close: () => input.close(),
     };
