@@ -149,11 +149,12 @@ export function pillowPython() {
 }
 
 /** Best and median ms of a Python snippet timing `stmt` (file path in F). */
-export function timePillow(py, file, stmt, rounds = 7) {
+export function timePillow(py, file, stmt, rounds = 7, setup = '') {
   const code = `
 import time, sys, numpy as np
 from PIL import Image
 F = sys.argv[1]
+${setup}
 ts = []
 for i in range(${rounds + 1}):
     t = time.perf_counter(); ${stmt}; dt = (time.perf_counter() - t) * 1000

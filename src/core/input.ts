@@ -6,7 +6,7 @@
  * never written to.
  */
 import { open as fsOpen, readFile } from 'node:fs/promises';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { invalidArgument } from './errors.js';
 
 /** Anything `open()` accepts. */
@@ -20,6 +20,8 @@ export type Source =
 
 /** Default block size when walking a file or an in-memory buffer (Pillow's MAXBLOCK). */
 export const BLOCK_SIZE = 65536;
+/** Files up to this size are read whole synchronously by `bytes()` (see FileInput). */
+const SYNC_WHOLE = 4 * 2 ** 20;
 
 export abstract class Input {
   /** File name when the input is a file, for messages and for back-ends that read files. */
@@ -92,8 +94,12 @@ class BytesInput extends Input {
 /**
  * A file: no descriptor is held between calls. `prefix` reads at least 64 KB at once, so
  * identify + header usually cost one read, and reads it synchronously as Pillow does: three
- * thread-pool round trips (open, read, close) cost more than the read itself. Pixel data (`blocks`, or the back-end reading
- * the file itself) is read asynchronously. An image opened and never loaded leaks nothing.
+ * thread-pool round trips (open, read, close) cost more than the read itself. `bytes` of a
+ * file the prefix already holds costs nothing; of a file up to SYNC_WHOLE it is one more
+ * synchronous read (a data-set image: the thread-pool round trips of an asynchronous read
+ * cost more than the read, measured in bench/RESULTS.md's JPEG section); larger files and
+ * pixel data (`blocks`, or the back-end reading the file itself) are read asynchronously.
+ * An image opened and never loaded leaks nothing.
  */
 class FileInput extends Input {
   private head = new Uint8Array(0);
@@ -118,6 +124,19 @@ class FileInput extends Input {
     return Promise.resolve(this.filename as string);
   }
   async bytes(): Promise<Uint8Array> {
+    if (this.headComplete) return this.head;
+    const fd = openSync(this.filename as string, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      if (size <= SYNC_WHOLE) {
+        const buf = new Uint8Array(size);
+        let got = 0;
+        for (let r = 1; r > 0 && got < size; got += r) r = readSync(fd, buf, got, size - got, got);
+        return buf.subarray(0, got);
+      }
+    } finally {
+      closeSync(fd);
+    }
     const b = await readFile(this.filename as string);
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength); // the Buffer's own memory, no copy
   }

@@ -61,8 +61,10 @@ export interface BatchOptions extends Omit<ToArrayOptions, 'copy' | 'out' | 'mod
    */
   concurrency?: number;
   /**
-   * Worker threads (default: the core count when there is more than one image; 0 = decode
-   * on the main thread, where only sharp's and zlib's native threads run in parallel).
+   * Worker threads (default: the core count for a batch of 32 images or more, or once the
+   * threads are running; 0 for a smaller first batch, whose decodes cost less than starting the
+   * threads). 0 = decode on the main thread, where the native decoders (JPEG, sharp, zlib) still
+   * run on Node's thread pool in parallel.
    */
   workers?: number;
   /** Called on the main thread after each image. */
@@ -214,7 +216,7 @@ export async function imreadBatch(sources: readonly BatchSource[], options: Batc
   const cores = availableParallelism();
   const concurrency = options.concurrency ?? 3 * cores;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw invalidArgument('options.concurrency', 'a positive integer', concurrency);
-  const workers = options.workers ?? (list.length > 1 ? cores : 0);
+  const workers = options.workers ?? (list.length >= SMALL_BATCH || threads.length >= cores ? cores : 0);
   if (!Number.isInteger(workers) || workers < 0) throw invalidArgument('options.workers', 'a non-negative integer', workers);
   if (options.mode !== undefined && !isMode(options.mode)) throw invalidArgument('options.mode', 'a mode name', options.mode);
   const size = options.size;
@@ -352,6 +354,8 @@ function startWorker(): Worker {
  * unref'd between batches, so they never keep the process alive.
  */
 const threads: Worker[] = [];
+/** From this many images a first batch starts the threads (bench/RESULTS.md, imreadBatch: a fresh process). */
+const SMALL_BATCH = 32;
 let batches = 0;
 
 function pool(n: number): Worker[] {
@@ -379,8 +383,9 @@ async function runInWorkers(
 ): Promise<void> {
   const batch = batches++;
   const workers = pool(count);
-  // up to `concurrency` images in flight, spread over the threads (at least one each)
-  const perThread = Math.max(1, Math.ceil(concurrency / workers.length));
+  // up to `concurrency` images in flight, spread over the threads: one decoding and at most one
+  // queued behind it (hides the message round trip; a longer queue only measured slower)
+  const perThread = Math.min(2, Math.max(1, Math.ceil(concurrency / workers.length)));
   let next = 0;
   let left = list.length;
   const detach: (() => void)[] = [];

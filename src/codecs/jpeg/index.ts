@@ -24,20 +24,24 @@ function readHeader(input: Input, name: string): Promise<JpegHeader> {
   return parsePrefix(input, 65536, 4, (head, complete) => parseJpegHeader(head, complete, name));
 }
 
+/** The frame's bytes: in memory, or (a file) as a path for a back-end that reads it itself. */
+interface Source { whole(): Promise<string | Uint8Array>; bytes(): Promise<Uint8Array> }
+
 /**
  * `order` (RGB files, imread's `order: 'BGR'`): the native back-end writes BGR itself; the wasm
  * back-end packs its RGBA output in that order (the pass it makes anyway); sharp's buffer is
  * permuted in place, so there is still one pixel allocation, but one more pass over it.
  * `into` (a batch slot): only the native back-end decodes into it; the others return their own.
  */
-async function decode(src: string | Uint8Array, h: JpegHeader, options: Required<OpenOptions>, name: string, order?: readonly number[], into?: Uint8Array): Promise<Uint8Array> {
+async function decode(source: Source, h: JpegHeader, options: Required<OpenOptions>, name: string, order?: readonly number[], into?: Uint8Array): Promise<Uint8Array> {
   const { backend, loadTruncated } = options;
   const native = nativeJpeg();
   const chosen = await chooseBackend(jpegCodec.backends, backend, name, native !== null);
   if (chosen === 'native' && native !== null) {
     const rawmode = h.mode === 'CMYK' ? 'CMYK;I' : h.mode === 'L' ? 'L' : 'RGB';
-    return decodeWithNative(native, src, h, { rawmode, scale: 1, width: h.width, height: h.height }, loadTruncated, name, order, into);
+    return decodeWithNative(native, await source.bytes(), h, { rawmode, scale: 1, width: h.width, height: h.height }, loadTruncated, name, order, into);
   }
+  const src = await source.whole(); // a path stays a path: sharp reads the file itself
   if (chosen === 'js') return decodeWithWasm(src, h, loadTruncated, name, order);
   const data = await decodeWithSharp(src, h, loadTruncated, name);
   if (order !== undefined) reorderPixels(3, order)(data, 0, h.width * h.height, 3);
@@ -71,7 +75,9 @@ export const jpegCodec = {
         const fh = frame.h;
         if (order !== undefined && (fh.mode !== 'RGB' || order.length !== 3)) throw new Error(`internal: band order for a ${fh.mode} JPEG`);
         const slot = into instanceof Uint8Array ? into : undefined;
-        return decode(frame.bytes ?? (await input.whole()), fh, options, name, order, slot);
+        const bytes = frame.bytes;
+        const source: Source = bytes === undefined ? input : { whole: () => Promise.resolve(bytes), bytes: () => Promise.resolve(bytes) };
+        return decode(source, fh, options, name, order, slot);
       },
       close: () => input.close(),
     };

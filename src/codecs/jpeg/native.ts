@@ -6,7 +6,7 @@
  * straight into the image's storage, or into the caller's `into` (a batch slot), in BGR order
  * when asked: one allocation, no copy, no second pass. The decode runs on libuv's thread pool.
  */
-import { readFile } from 'node:fs/promises';
+import { isMainThread } from 'node:worker_threads';
 import { DecodeError, TruncatedImageError } from '../../core/errors.js';
 import type { NativeJpeg } from '../../kernels/native.js';
 import { reorderPixels } from '../../pixels/pack.js';
@@ -31,10 +31,9 @@ const BANDS = { L: 1, RGB: 3, 'CMYK;I': 4, YCbCr: 3 } as const;
  * in this order; BGR is libjpeg's own JCS_EXT_BGR, any other order one permute afterwards.
  */
 export async function decodeWithNative(
-  jpeg: NativeJpeg, src: string | Uint8Array, h: JpegHeader, t: JpegTarget, loadTruncated: boolean, name: string,
+  jpeg: NativeJpeg, bytes: Uint8Array, h: JpegHeader, t: JpegTarget, loadTruncated: boolean, name: string,
   order?: readonly number[], into?: Uint8Array,
 ): Promise<Uint8Array> {
-  const bytes = typeof src === 'string' ? await readFile(src) : src;
   const size = t.width * t.height * BANDS[t.rawmode];
   const out = into ?? new Uint8Array(size);
   if (out.length !== size) throw new Error(`internal: JPEG output of ${out.length} bytes for ${t.width}x${t.height} ${t.rawmode}`);
@@ -42,7 +41,8 @@ export async function decodeWithNative(
   const space = bgr ? SPACE.BGR : SPACE[t.rawmode];
   let r;
   try {
-    r = await jpeg.decode(bytes, out, 0, space, t.scale, !loadTruncated);
+    // a batch's decoding thread has nothing else to do: decode on it rather than hop to the pool
+    r = isMainThread ? await jpeg.decode(bytes, out, 0, space, t.scale, !loadTruncated) : jpeg.decodeSync(bytes, out, 0, space, t.scale, !loadTruncated);
   } catch (e) {
     const code = (e as { code?: string }).code;
     const msg = e instanceof Error ? e.message : String(e);
