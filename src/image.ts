@@ -250,6 +250,35 @@ export class Image<M extends Mode = Mode> {
     this.#pixels = undefined;
   }
 
+  /**
+   * Pillow's `draft(mode, size)`: before loading, asks the decoder for an image close to
+   * `mode` and at least `size`, for less work than a full decode and a resize. A JPEG (with the
+   * native libjpeg-turbo decoder, `backends()`) picks the largest DCT scale 1/8, 1/4, 1/2 or 1
+   * that keeps both dimensions at least `size` (libjpeg rounds up: `ceil(w / s)`), and gives `L`
+   * or `YCbCr` from an RGB file's YCbCr data without a colour conversion. The pixels equal
+   * Pillow's drafted ones. Returns `[mode, [0, 0, width / s, height / s]]` as Pillow does, or
+   * null where nothing was configured: other formats, the other back-ends, an image already
+   * loaded, a second call. Mode and size change at once; `seek` leaves the draft behind.
+   * @example
+   * const img = await open('photo.jpg');         // 4000x3000
+   * img.draft('RGB', [500, 400]);                // ['RGB', [0, 0, 500, 375]]
+   * img.size;                                    // [500, 375], decoded at 1/8 by load()
+   */
+  draft(mode: Mode | null, size: readonly [number, number] | null): [Mode, [number, number, number, number]] | null {
+    if (mode !== null && !(typeof mode === 'string' && mode in MODES)) throw invalidArgument('mode', 'a mode name or null', mode);
+    if (size !== null && !(Array.isArray(size) && size.length === 2 && size.every((n) => Number.isInteger(n) && n > 0))) {
+      throw invalidArgument('size', '[width, height] of positive integers, or null', size);
+    }
+    const decoding = this.#decoding;
+    if (this.#pixels !== undefined || this.#loading !== undefined || decoding?.draft === undefined) return null;
+    const [w, h] = this.#size;
+    const d = decoding.draft(mode, size);
+    if (d === null) return null;
+    this.#mode = d.mode as M;
+    this.#size = Object.freeze([d.width, d.height] as const);
+    return [d.mode, [0, 0, w / d.scale, h / d.scale]];
+  }
+
   /** Releases the input (file handle, stream). Pixels already loaded stay usable. */
   async close(): Promise<void> {
     const d = this.#decoding;

@@ -16,7 +16,7 @@ import { TO_ARRAY_KEYS, bandOrder, isPermutation, toArray, type ToArrayOptions, 
 
 export type { OpenOptions, Backend };
 
-const OPEN_KEYS = new Set(['loadTruncated', 'maxImagePixels', 'backend']);
+const OPEN_KEYS = new Set(['loadTruncated', 'maxImagePixels', 'backend', 'draft']);
 
 function resolveOptions(options: OpenOptions | undefined): Required<OpenOptions> {
   if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalidArgument('options', 'an object', options);
@@ -29,7 +29,12 @@ function resolveOptions(options: OpenOptions | undefined): Required<OpenOptions>
   }
   const backend = options?.backend ?? 'auto';
   if (backend !== 'auto' && backend !== 'native' && backend !== 'sharp' && backend !== 'js') throw invalidArgument('options.backend', "'auto', 'native', 'sharp' or 'js'", backend);
-  return { loadTruncated, maxImagePixels, backend };
+  const draft = options?.draft ?? null;
+  if (draft !== null) {
+    if (typeof draft !== 'object') throw invalidArgument('options.draft', "an object such as { size: [224, 224] } or { mode: 'L' }", draft);
+    checkKeys('open: options.draft', draft, ['mode', 'size']);
+  }
+  return { loadTruncated, maxImagePixels, backend, draft };
 }
 
 /**
@@ -64,7 +69,9 @@ export async function open(src: Source, options?: OpenOptions): Promise<Image> {
     if (decoding === undefined) throw first;
     const { width, height } = decoding.header;
     checkDecompressionBomb(width, height, opts.maxImagePixels);
-    return fromDecoding(decoding);
+    const img = fromDecoding(decoding);
+    if (opts.draft !== null) img.draft(opts.draft.mode ?? null, opts.draft.size ?? null);
+    return img;
   } catch (e) {
     await input.close().catch(() => undefined);
     if (e instanceof ImarrayError) throw e;

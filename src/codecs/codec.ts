@@ -22,6 +22,26 @@ export type Backend = 'auto' | 'native' | 'sharp' | 'js';
 /** A decoder implementation a codec has: imarray's native addon, sharp (libvips), or TypeScript/WebAssembly. */
 export type BackendKind = 'native' | 'sharp' | 'js';
 
+/**
+ * Pillow's `draft(mode, size)` request, given to `open` (`{ draft: { size: [224, 224] } }`):
+ * a JPEG decodes at 1/2, 1/4 or 1/8 of its size by libjpeg's DCT scaling and/or as `L` or
+ * `YCbCr` straight from its YCbCr planes. See `Image.draft`.
+ */
+export interface Draft {
+  /** `'L'` or `'YCbCr'` for an RGB JPEG (other modes leave the mode as it is). */
+  mode?: Mode | null;
+  /** The size wanted: the largest scale 1/s (s = 8, 4, 2, 1) that keeps the image at least this big in both dimensions. */
+  size?: readonly [number, number] | null;
+}
+
+/** What a codec's `draft` configured: the mode and size the next `load` gives, and the DCT scale. */
+export interface Drafted {
+  mode: Mode;
+  width: number;
+  height: number;
+  scale: number;
+}
+
 export interface OpenOptions {
   /** Pillow's `ImageFile.LOAD_TRUNCATED_IMAGES`: give the partial image instead of an error. */
   loadTruncated?: boolean;
@@ -29,6 +49,8 @@ export interface OpenOptions {
   maxImagePixels?: number | null;
   /** The decoder where a format has two (see `Backend`; the formats table lists them). */
   backend?: Backend;
+  /** `Image.draft` applied at open (JPEG with the native decoder; elsewhere nothing changes). */
+  draft?: Draft | null;
 }
 
 export interface Header {
@@ -66,6 +88,12 @@ export interface Decoding {
   readonly reorders?: boolean;
   /** Moves to frame `index` (firstFrame <= index < firstFrame + nFrames); the next `load` decodes it. */
   seek?(index: number): Promise<Header>;
+  /**
+   * Pillow's `draft` for the current frame, before it is loaded: configures the decoder and
+   * returns the mode and size the next `load` gives, or null where the format or the back-end
+   * cannot (Pillow's `draft` returning None), or when already configured.
+   */
+  draft?(mode: Mode | null, size: readonly [number, number] | null): Drafted | null;
   close(): Promise<void>;
 }
 

@@ -17,11 +17,31 @@ import { jpegWriter } from './write.js';
 import { decodeWithWasm } from './wasm.js';
 import { reorderPixels } from '../../pixels/pack.js';
 import { nativeJpeg } from '../../kernels/native.js';
-import { decodeWithNative } from './native.js';
+import { decodeWithNative, type JpegTarget } from './native.js';
+import type { Mode } from '../../core/modes.js';
 
 /** Reads a growing prefix until the marker walk reaches SOS. */
 function readHeader(input: Input, name: string): Promise<JpegHeader> {
   return parsePrefix(input, 65536, 4, (head, complete) => parseJpegHeader(head, complete, name));
+}
+
+/** Pillow's raw mode for a JPEG of this mode: every 4-component JPEG is read as Adobe's inverted CMYK. */
+const rawmodeOf = (h: JpegHeader): JpegTarget['rawmode'] => (h.mode === 'CMYK' ? 'CMYK;I' : h.mode === 'L' ? 'L' : 'RGB');
+const fullSize = (h: JpegHeader): JpegTarget => ({ rawmode: rawmodeOf(h), scale: 1, width: h.width, height: h.height });
+
+/**
+ * JpegImageFile.draft: `L` or `YCbCr` from an RGB file's raw mode, and the largest DCT scale
+ * 1/s (s = 8, 4, 2, 1) with `w // size[0]` and `h // size[1]` both at least s; the size
+ * libjpeg then gives is `ceil(w / s)` x `ceil(h / s)`.
+ */
+function draftTarget(h: JpegHeader, mode: Mode | null, size: readonly [number, number] | null): JpegTarget {
+  const rawmode = h.mode === 'RGB' && (mode === 'L' || mode === 'YCbCr') ? mode : rawmodeOf(h);
+  let s: JpegTarget['scale'] = 1;
+  if (size !== null) {
+    const scale = Math.min(Math.floor(h.width / size[0]), Math.floor(h.height / size[1]));
+    s = ([8, 4, 2, 1] as const).find((x) => scale >= x) ?? 1;
+  }
+  return { rawmode, scale: s, width: Math.ceil(h.width / s), height: Math.ceil(h.height / s) };
 }
 
 /** The frame's bytes: in memory, or (a file) as a path for a back-end that reads it itself. */
@@ -33,14 +53,14 @@ interface Source { whole(): Promise<string | Uint8Array>; bytes(): Promise<Uint8
  * permuted in place, so there is still one pixel allocation, but one more pass over it.
  * `into` (a batch slot): only the native back-end decodes into it; the others return their own.
  */
-async function decode(source: Source, h: JpegHeader, options: Required<OpenOptions>, name: string, order?: readonly number[], into?: Uint8Array): Promise<Uint8Array> {
+async function decode(source: Source, h: JpegHeader, options: Required<OpenOptions>, name: string, order?: readonly number[], into?: Uint8Array, drafted?: JpegTarget): Promise<Uint8Array> {
   const { backend, loadTruncated } = options;
   const native = nativeJpeg();
   const chosen = await chooseBackend(jpegCodec.backends, backend, name, native !== null);
   if (chosen === 'native' && native !== null) {
-    const rawmode = h.mode === 'CMYK' ? 'CMYK;I' : h.mode === 'L' ? 'L' : 'RGB';
-    return decodeWithNative(native, await source.bytes(), h, { rawmode, scale: 1, width: h.width, height: h.height }, loadTruncated, name, order, into);
+    return decodeWithNative(native, await source.bytes(), h, drafted ?? fullSize(h), loadTruncated, name, order, into);
   }
+  if (drafted !== undefined) throw new Error(`internal: a drafted JPEG decoded by ${chosen}`);
   const src = await source.whole(); // a path stays a path: sharp reads the file itself
   if (chosen === 'js') return decodeWithWasm(src, h, loadTruncated, name, order);
   const data = await decodeWithSharp(src, h, loadTruncated, name);
@@ -67,17 +87,30 @@ export const jpegCodec = {
     const h = await readHeader(input, name);
     const header = { format: h.format, mode: h.mode, width: h.width, height: h.height, info: h.info, nFrames: h.nFrames };
     // the frame being read: frame 0 is the whole input; an MPO frame is the JPEG at its offset
-    let frame: { h: JpegHeader; bytes?: Uint8Array } = { h };
+    // (drafted: what draft() configured for this frame)
+    let frame: { h: JpegHeader; bytes?: Uint8Array; drafted?: JpegTarget } = { h };
     const decoding: Decoding = {
       header,
-      reorders: h.mode === 'RGB',
+      get reorders() {
+        return (frame.drafted?.rawmode ?? frame.h.mode) === 'RGB';
+      },
       async load({ order, into } = {}) {
-        const fh = frame.h;
-        if (order !== undefined && (fh.mode !== 'RGB' || order.length !== 3)) throw new Error(`internal: band order for a ${fh.mode} JPEG`);
+        const { h: fh, drafted } = frame;
+        if (order !== undefined && ((drafted?.rawmode ?? fh.mode) !== 'RGB' || order.length !== 3)) throw new Error(`internal: band order for a ${fh.mode} JPEG`);
         const slot = into instanceof Uint8Array ? into : undefined;
         const bytes = frame.bytes;
         const source: Source = bytes === undefined ? input : { whole: () => Promise.resolve(bytes), bytes: () => Promise.resolve(bytes) };
-        return decode(source, fh, options, name, order, slot);
+        return decode(source, fh, options, name, order, slot, drafted);
+      },
+      // Pillow's draft, where the native decoder runs (libjpeg's scaling and colour spaces;
+      // sharp's shrink-on-load and MozJPEG's build give other pixels): null elsewhere and on
+      // a second call (Pillow's decoderconfig guard)
+      draft(mode, size) {
+        const runsNative = nativeJpeg() !== null && (options.backend === 'auto' || options.backend === 'native');
+        if (!runsNative || frame.drafted !== undefined) return null;
+        const t = draftTarget(frame.h, mode, size);
+        frame = { ...frame, drafted: t };
+        return { mode: t.rawmode === 'CMYK;I' ? 'CMYK' : t.rawmode, width: t.width, height: t.height, scale: t.scale };
       },
       close: () => input.close(),
     };
