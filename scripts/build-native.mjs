@@ -9,13 +9,15 @@
 // library whose symbols stay inside the addon) and the direct JPEG decoder
 // (src/codecs/jpeg/turbo.c) is linked in: the 'native' JPEG back-end.
 // Where a prebuilt kernel for this platform ships in the package (prebuilds/<platform>-<arch>,
-// `npm run prebuild`) and loads, nothing is compiled.
+// `npm run native:prebuilds`) and loads, nothing is compiled.
 //
 //   node scripts/build-native.mjs                 the host's build
 //   node scripts/build-native.mjs linux-arm64     a cross build (aarch64-linux-gnu-gcc),
 //                                                 for the emulated arm64 suite
 // Env: CC (compiler for the host build), IMARRAY_SKIP_NATIVE=1 (build nothing),
-// IMARRAY_NATIVE_REQUIRED=1 (a failed build exits 1: CI).
+// IMARRAY_NATIVE_REQUIRED=1 (a failed build, or one without the JPEG decoder, exits 1: CI).
+//   node scripts/build-native.mjs [target] --prebuild   the same, then copied to prebuilds/<target>
+//                                                 (npm run native:prebuilds: the kernels the package ships)
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -25,8 +27,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const host = `${process.platform}-${process.arch}`;
-const target = process.argv[2] ?? host;
-const required = process.env.IMARRAY_NATIVE_REQUIRED === '1';
+const target = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? host;
+const prebuildOnly = process.argv.includes('--prebuild'); // npm run native:prebuilds: build with JPEG, then copy into prebuilds/
+const required = process.env.IMARRAY_NATIVE_REQUIRED === '1' || prebuildOnly;
 
 function done(message, ok) {
   console.log(`imarray native (${target}): ${message}`);
@@ -34,7 +37,6 @@ function done(message, ok) {
 }
 
 if (process.env.IMARRAY_SKIP_NATIVE === '1') done('skipped (IMARRAY_SKIP_NATIVE=1); the WebAssembly kernels are used', true);
-const prebuildOnly = process.argv.includes('--prebuild'); // npm run prebuild: build, then copy into prebuilds/
 const require = createRequire(import.meta.url);
 
 // a prebuilt kernel that loads here: nothing to compile (a user's install)
@@ -66,6 +68,8 @@ const args = ['-O2', '-std=c11', '-Wall', '-Wextra', '-fPIC', '-shared', '-fvisi
   join(root, 'src', 'kernels', 'swizzle.c'), '-o', out];
 if (process.platform === 'darwin') args.push('-undefined', 'dynamic_lookup');
 const jpeg = buildLibjpegTurbo();
+// a prebuilt kernel, or CI's build, must have the JPEG decoder
+if (typeof jpeg === 'string' && (prebuildOnly || required)) done(`no JPEG decoder: ${jpeg}`, false);
 if (typeof jpeg === 'string') console.log(`imarray native (${target}): no JPEG decoder: ${jpeg}`);
 else {
   // libjpeg's symbols stay local to the addon (sharp's libvips carries its own libjpeg-turbo)

@@ -335,6 +335,7 @@ async function version(): Promise<string> {
     `imarray ${b.version} (${b.runtime})`,
     `  sharp          ${yes(b.sharp)}`,
     `  native kernel  ${yes(b.native)}`,
+    `  native JPEG    ${yes(b.nativeJpeg)}`,
     `  wasm SIMD      ${yes(b.wasmSimd)}`,
     `  decoders       ${b.formats.map((f) => `${f.format} ${f.auto}`).join(', ')}`,
   ].join('\n');

@@ -62,7 +62,8 @@ describe('imarray info', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^imarray \d+\.\d+\.\d+ \(node v\d+/);
     expect(r.stdout).toMatch(/sharp +(yes|no), /);
-    expect(r.stdout).toMatch(/decoders .*JPEG (sharp|js)/);
+    expect(r.stdout).toMatch(/native JPEG +(yes|no), /);
+    expect(r.stdout).toMatch(/decoders .*JPEG (native|sharp|js)/);
   });
 });
 

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { CODECS } from '../codecs/registry.js';
 import type { Codec } from '../codecs/codec.js';
 import { loadSharp } from '../codecs/sharp.js';
-import { nativeKernel } from '../kernels/native.js';
+import { NATIVE_PATHS, nativeJpeg, nativeKernel, nativeOrigin } from '../kernels/native.js';
 import { resampleSimdAvailable } from '../pixels/resize/accelerated.js';
 
 /** One implementation: whether it runs here, and if not, why. */
@@ -26,8 +26,10 @@ export interface BackendsReport {
   runtime: string;
   /** sharp (libvips): the default decoder of JPEG and the only one of WebP. */
   sharp: BackendStatus;
-  /** The optional native kernel (byte permutes, page prefaulting), built at install with a C compiler. */
+  /** The optional native kernel (byte permutes, page prefaulting): prebuilt (linux-x64/arm64) or built at install with a C compiler. */
   native: BackendStatus;
+  /** imarray's own libjpeg-turbo JPEG decoder, part of the native kernel where it was built with it. */
+  nativeJpeg: BackendStatus;
   /** WebAssembly SIMD (PNG unfilter, resampling, CHW planes, permutes without the native kernel). */
   wasmSimd: BackendStatus;
   /** Per format: its decoders, the one `backend: 'auto'` picks first, and whether each runs here. */
@@ -49,16 +51,23 @@ export async function backends(): Promise<BackendsReport> {
     (e: unknown) => ({ available: false, detail: `sharp cannot load: ${e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e)}` }),
   );
   const nk = nativeKernel();
-  const built = existsSync(new URL(`../../build/native/${process.platform}-${process.arch}/imarray.node`, import.meta.url));
-  const native: BackendStatus = nk !== null
-    ? { available: true, detail: `${nk.kernel} (build/native/${process.platform}-${process.arch})` }
-    : { available: false, detail: process.env.IMARRAY_NATIVE === '0' ? 'switched off (IMARRAY_NATIVE=0)' : built ? 'built but does not load on this machine' : 'not built (no C compiler or Node-API headers at install; `npm run native` builds it)' };
+  const origin = nativeOrigin();
+  const present = NATIVE_PATHS.filter((p) => existsSync(new URL(`../../${p}`, import.meta.url)));
+  const why = process.env.IMARRAY_NATIVE === '0' ? 'switched off (IMARRAY_NATIVE=0)'
+    : present.length > 0 ? `present but does not load on this machine (${origin.failures.join('; ') || present.join(', ')})`
+    : `not built: no prebuilt kernel for ${process.platform}-${process.arch} and no C compiler or Node-API headers at install (\`npm run native\` builds it)`;
+  const native: BackendStatus = nk !== null ? { available: true, detail: `${nk.kernel} (${origin.path})` } : { available: false, detail: why };
+  const jpeg = nativeJpeg();
+  const nativeJpegStatus: BackendStatus = jpeg !== null
+    ? { available: true, detail: `libjpeg-turbo ${jpeg.version} (${origin.path})` }
+    : { available: false, detail: nk === null && origin.path === '' ? why : 'the native kernel was built without libjpeg-turbo (scripts/fetch-libjpeg-turbo.sh, then `npm run native`); JPEG decodes through sharp' };
   const simd = resampleSimdAvailable();
   const wasmSimd: BackendStatus = { available: simd, detail: simd ? 'WebAssembly SIMD' : 'this engine has no WebAssembly SIMD: the JavaScript kernels run' };
+  const runs = { native: nativeJpegStatus.available, sharp: sharp.available, js: true };
   const formats = CODECS.map((c: Codec) => {
     const decoders = [...(c.backends ?? ['js'])];
-    const auto = decoders.find((d) => d !== 'sharp' || sharp.available) ?? 'none';
+    const auto = decoders.find((d) => runs[d]) ?? 'none';
     return { format: c.format, decoders, auto };
   });
-  return { version: pkg.version, runtime: `node ${process.version} ${process.platform}-${process.arch}`, sharp, native, wasmSimd, formats };
+  return { version: pkg.version, runtime: `node ${process.version} ${process.platform}-${process.arch}`, sharp, native, nativeJpeg: nativeJpegStatus, wasmSimd, formats };
 }

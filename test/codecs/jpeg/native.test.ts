@@ -7,10 +7,12 @@
  * IMARRAY_NATIVE_REQUIRED=1, where its absence is a failure); its own checks (BGR, batch
  * slots, hostile bytes, argument checks) run where it is built.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { open, toArray, imread, imreadBatch, ImarrayError, UnsupportedError, type Backend } from '../../../src/index.js';
-import { nativeJpeg } from '../../../src/kernels/native.js';
+import { open, toArray, imread, imreadBatch, backends, ImarrayError, UnsupportedError, type Backend } from '../../../src/index.js';
+import { nativeJpeg, type NativeKernel } from '../../../src/kernels/native.js';
 import { PILLOW_94, EXTRA, fixture, sha256, pillowBadExifArray } from '../../helpers/fixtures.js';
 
 const JPEGS = PILLOW_94.filter((e) => e.name.startsWith('jpeg/'));
@@ -131,5 +133,37 @@ describe.runIf(jpeg !== null)("backend 'native': its own paths", () => {
     const r = jpeg!.decodeSync(src, exact, 7, 1, 1, true); // at an offset, into the rest of the array
     expect(r).toMatchObject({ width: 128, height: 128, truncated: false, warnings: 0 });
     expect(exact.subarray(0, 7).every((b) => b === 0)).toBe(true);
+  });
+});
+
+describe('the prebuilt kernels the package ships (prebuilds/, npm run native:prebuilds)', () => {
+  const here = `${process.platform}-${process.arch}`;
+  const path = fileURLToPath(new URL(`../../../prebuilds/${here}/imarray.node`, import.meta.url));
+  it(`prebuilds/${here}: loads and decodes every corpus JPEG as Pillow where it is present (CI: required)`, () => {
+    if (!existsSync(path)) {
+      expect(process.env.IMARRAY_NATIVE_REQUIRED).not.toBe('1');
+      return;
+    }
+    const m = createRequire(import.meta.url)(path) as NativeKernel;
+    const turbo = m.jpeg!;
+    expect(turbo.version).toMatch(/^\d+\.\d+\.\d+$/);
+    let exact = 0;
+    for (const entry of JPEGS) {
+      const p = entry.pillow;
+      if (!p.ok || entry.name === 'jpeg/hopper_bad_exif.jpg' || entry.name === 'jpeg/truncated_exif_dpi.jpg') continue;
+      const [h, w, c = 1] = p.array.shape;
+      const out = new Uint8Array(h * w * c);
+      turbo.decodeSync(new Uint8Array(readFileSync(fixture(entry.fixture))), out, 0, c === 1 ? 0 : c === 4 ? 3 : 1, 1, true);
+      expect(sha256(out), entry.name).toBe(p.array.sha256_u8 ?? p.array.sha256);
+      exact++;
+    }
+    expect(exact).toBeGreaterThan(20);
+  });
+
+  it('backends() says which JPEG decoder runs and where the kernel came from', async () => {
+    const b = await backends();
+    expect(b.nativeJpeg.available).toBe(jpeg !== null);
+    expect(b.formats.find((f) => f.format === 'JPEG')?.auto).toBe(jpeg !== null ? 'native' : 'sharp');
+    if (jpeg !== null) expect(b.nativeJpeg.detail).toMatch(/^libjpeg-turbo \d+\.\d+\.\d+ \((build\/native|prebuilds)\//);
   });
 });

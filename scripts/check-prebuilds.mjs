@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// `npm pack` / `npm publish` (prepack): the package ships the native kernel prebuilt for
+// linux-x64 and linux-arm64 (`npm run native:prebuilds`, which CI runs), each with the libjpeg-turbo
+// JPEG decoder; this fails the pack when one is missing or built for the wrong machine.
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const MACHINES = { 'linux-x64': 62, 'linux-arm64': 183 }; // ELF e_machine: EM_X86_64, EM_AARCH64
+let bad = 0;
+for (const [target, machine] of Object.entries(MACHINES)) {
+  const file = join(root, 'prebuilds', target, 'imarray.node');
+  if (!existsSync(file)) {
+    console.error(`prebuilds: ${file} is missing (npm run native:prebuilds)`);
+    bad++;
+    continue;
+  }
+  const b = readFileSync(file);
+  const elf = b[0] === 0x7f && b.toString('latin1', 1, 4) === 'ELF';
+  const found = elf ? b.readUInt16LE(18) : -1;
+  if (found !== machine) {
+    console.error(`prebuilds: ${file} is not a ${target} shared object (ELF machine ${found})`);
+    bad++;
+  } else if (!b.includes('IMARRAY_JPEG')) {
+    console.error(`prebuilds: ${file} has no JPEG decoder (build it with libjpeg-turbo's source: scripts/fetch-libjpeg-turbo.sh)`);
+    bad++;
+  } else {
+    console.log(`prebuilds: ${target} ok (${b.length} bytes)`);
+  }
+}
+process.exit(bad === 0 ? 0 : 1);
