@@ -28,6 +28,8 @@ export interface JpegHeader {
   sosOffset: number;
   /** The SOF marker's second byte (0xc0 baseline, 0xc2 progressive, 0xc9.. arithmetic). */
   sof: number;
+  /** Where an MP header (APP2 "MPF") starts, from the start of these bytes (Pillow's `mpoffset`); undefined without one. */
+  mpOffset?: number;
 }
 
 const SOF_MARKERS = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf, 0xde]);
@@ -278,6 +280,7 @@ function finish(h: {
     }
   }
   const out: JpegHeader = { format, mode: h.mode, width: h.width, height: h.height, info, nFrames, sosOffset: h.sosOffset, sof: h.sof };
+  if (info.mp !== undefined) out.mpOffset = h.mpOffset;
   if (frameOffsets !== undefined) out.frameOffsets = frameOffsets;
   return out;
 }

@@ -116,20 +116,29 @@ export const jpegCodec = {
     };
     const offsets = h.frameOffsets;
     if (offsets !== undefined) {
-      // MpoImageFile.seek: the JPEG at the frame's offset, its header read as Pillow's _open reads it
+      // MpoImageFile.seek: the JPEG at the frame's offset, its header read as Pillow's _open
+      // reads it, into the info it had (Pillow never clears it): the old exif dropped, the
+      // frame's keys (mp, exif, xmp...) over the rest, and its MP header's file offset as
+      // `mpoffset` (which Pillow removes only at open)
+      let info = header.info;
       decoding.seek = async (index: number) => {
-        if (index === 0) {
-          frame = { h };
-          return header;
+        let fh = h;
+        let bytes: Uint8Array | undefined;
+        let at = 0;
+        if (index !== 0) {
+          const all = await input.bytes();
+          at = offsets[index] ?? -1;
+          if (at < 0 || at + 4 > all.length) throw new DecodeError(`No data found for frame ${index} of ${name} (offset ${at}, file of ${all.length} bytes)`, { offset: Math.max(0, at) });
+          bytes = all.subarray(at);
+          if (bytes[0] !== 0xff || bytes[1] !== 0xd8) throw new DecodeError(`${name}: MPO frame ${index} at offset ${at} is not a JPEG`, { offset: at });
+          fh = parseJpegHeader(bytes, true, `${name} frame ${index}`);
         }
-        const all = await input.bytes();
-        const at = offsets[index] ?? -1;
-        if (at < 0 || at + 4 > all.length) throw new DecodeError(`No data found for frame ${index} of ${name} (offset ${at}, file of ${all.length} bytes)`, { offset: Math.max(0, at) });
-        const bytes = all.subarray(at);
-        if (bytes[0] !== 0xff || bytes[1] !== 0xd8) throw new DecodeError(`${name}: MPO frame ${index} at offset ${at} is not a JPEG`, { offset: at });
-        const fh = parseJpegHeader(bytes, true, `${name} frame ${index}`);
-        frame = { h: fh, bytes };
-        return { format: h.format, mode: fh.mode, width: fh.width, height: fh.height, info: fh.info, nFrames: h.nFrames };
+        const kept = { ...info };
+        delete kept.exif;
+        info = { ...kept, ...fh.info };
+        if (fh.mpOffset !== undefined) info.mpoffset = at + fh.mpOffset;
+        frame = bytes === undefined ? { h } : { h: fh, bytes };
+        return { format: h.format, mode: fh.mode, width: fh.width, height: fh.height, info, nFrames: h.nFrames };
       };
     }
     return decoding;

@@ -91,3 +91,24 @@ describe('MPO frames', () => {
     await expect(img.seek(1)).rejects.toMatchObject({ code: 'ERR_IMARRAY_DECODE' });
   });
 });
+
+describe('MPO frames: info as current Pillow keeps it across seek (MpoImageFile.seek)', () => {
+  it('the frame header is read into the info the image had: exif dropped, the frame\'s keys over the rest, mpoffset where the frame has an MP header', async () => {
+    const img = await open(fixture('jpeg/frame_size.mpo'));
+    const first = { ...img.info };
+    expect(first.exif).toBeInstanceOf(Uint8Array);
+    expect(first.mpoffset).toBeUndefined(); // removed at open
+    await img.seek(1);
+    // frame 1 (an L JPEG) has XMP and no EXIF or MP header of its own
+    expect(Object.keys(img.info).sort()).toEqual([...Object.keys(first).filter((k) => k !== 'exif'), 'xmp'].sort());
+    expect(img.info.mp).toEqual(first.mp);
+    await img.seek(0);
+    // back on frame 0: its exif again, and its MP header's offset (Pillow's _open adds it, only open removes it)
+    expect(img.info.exif).toEqual(first.exif);
+    expect(typeof img.info.mpoffset).toBe('number');
+    const bytes = readFileSync(fixture('jpeg/frame_size.mpo'));
+    const at = img.info.mpoffset as number;
+    expect(bytes.toString('latin1', at - 4, at)).toBe('MPF\0');
+    expect(img.info.xmp).toBeDefined(); // frame 1's, kept as Pillow keeps it
+  });
+});

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { open, toArray, imread, imreadBatch, backends, ImarrayError, UnsupportedError, type Backend } from '../../../src/index.js';
 import { nativeJpeg, type NativeKernel } from '../../../src/kernels/native.js';
-import { PILLOW_94, EXTRA, fixture, sha256, pillowBadExifArray } from '../../helpers/fixtures.js';
+import { PILLOW_94, EXTRA, fixture, sha256, difference, pillowBadExifArray } from '../../helpers/fixtures.js';
 
 const JPEGS = PILLOW_94.filter((e) => e.name.startsWith('jpeg/'));
 const jpeg = nativeJpeg();
@@ -42,8 +42,10 @@ for (const backend of BACKENDS) {
       const p = entry.pillow;
       const path = fixture(entry.fixture);
       if (entry.name === 'jpeg/hopper_bad_exif.jpg') {
-        it(`${entry.name}: corrupt scan, Pillow's resynchronised pixels`, async () => {
-          expect(sha256(await decode(path, backend))).toBe(sha256(pillowBadExifArray()));
+        it(`${entry.name}: corrupt scan, Pillow's resynchronised pixels (x64; within 0.1% on arm64, as jpeg.test.ts)`, async () => {
+          const d = difference(await decode(path, backend), pillowBadExifArray());
+          if (process.arch === 'x64') expect(d.count).toBe(0);
+          else expect(d.count / 250000).toBeLessThan(0.001);
         });
       } else if (entry.name === 'jpeg/truncated_exif_dpi.jpg') {
         it(`${entry.name}: opens like current Pillow and equals its pixels`, async () => {
