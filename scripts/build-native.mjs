@@ -2,8 +2,10 @@
 // Builds imarray's optional native kernel (src/kernels/swizzle.c) into
 // build/native/<platform>-<arch>/imarray.node with the system C compiler against Node-API
 // (ABI-stable: one build serves every Node version >= 20 on that platform). `npm ci` /
-// `npm install` run it (package.json "install"); without a compiler or headers it says so
-// and exits 0, and imarray runs its WebAssembly kernels instead.
+// `npm install` in this repository run it (package.json "prepare"); an install of the published
+// package runs no script at all: it ships prebuilt kernels for linux-x64 and linux-arm64, and
+// elsewhere `node node_modules/imarray/scripts/build-native.mjs` builds one. Without a compiler
+// or headers it says so and exits 0, and imarray runs its WebAssembly kernels instead.
 // Where libjpeg-turbo's source has been fetched (scripts/fetch-libjpeg-turbo.sh, into
 // .cache/libjpeg-turbo) it is built first (cmake, nasm on x86-64; a static, position-independent
 // library whose symbols stay inside the addon) and the direct JPEG decoder

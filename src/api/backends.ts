@@ -26,7 +26,7 @@ export interface BackendsReport {
   runtime: string;
   /** sharp (libvips): the default decoder of JPEG and the only one of WebP. */
   sharp: BackendStatus;
-  /** The optional native kernel (byte permutes, page prefaulting): prebuilt (linux-x64/arm64) or built at install with a C compiler. */
+  /** The optional native kernel (byte permutes, page prefaulting): prebuilt (linux-x64/arm64) or built with a C compiler by scripts/build-native.mjs. */
   native: BackendStatus;
   /** imarray's own libjpeg-turbo JPEG decoder, part of the native kernel where it was built with it. */
   nativeJpeg: BackendStatus;
@@ -55,7 +55,7 @@ export async function backends(): Promise<BackendsReport> {
   const present = NATIVE_PATHS.filter((p) => existsSync(new URL(`../../${p}`, import.meta.url)));
   const why = process.env.IMARRAY_NATIVE === '0' ? 'switched off (IMARRAY_NATIVE=0)'
     : present.length > 0 ? `present but does not load on this machine (${origin.failures.join('; ') || present.join(', ')})`
-    : `not built: no prebuilt kernel for ${process.platform}-${process.arch} and no C compiler or Node-API headers at install (\`npm run native\` builds it)`;
+    : `not built: no prebuilt kernel for ${process.platform}-${process.arch} (node node_modules/imarray/scripts/build-native.mjs builds one with a C compiler)`;
   const native: BackendStatus = nk !== null ? { available: true, detail: `${nk.kernel} (${origin.path})` } : { available: false, detail: why };
   const jpeg = nativeJpeg();
   const nativeJpegStatus: BackendStatus = jpeg !== null

