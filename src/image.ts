@@ -292,6 +292,11 @@ export class Image<M extends Mode = Mode> {
     return p !== undefined && !isPackedStorage(p);
   }
 
+  /** @internal True when loading runs on a native thread pool, not on this thread (imreadBatch's default threads). */
+  get _decodesOffThread(): boolean {
+    return this.#decoding?.offThread === true;
+  }
+
   /**
    * @internal imread's `order` fused into the decoder: decodes the (only) frame with its
    * bands permuted by `order` into a new array, or into `into` where the codec can (zeroed

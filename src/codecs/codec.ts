@@ -86,6 +86,11 @@ export interface Decoding {
   load(options?: LoadOptions): Promise<ArrayOf<Mode>>;
   /** True when `load` takes `order` (imread's `order: 'BGR'` then costs no second pass). */
   readonly reorders?: boolean;
+  /**
+   * True when `load` runs on a native thread pool (Node's libuv pool), leaving the calling
+   * thread free: a main-thread batch then decodes in parallel without worker threads.
+   */
+  readonly offThread?: boolean;
   /** Moves to frame `index` (firstFrame <= index < firstFrame + nFrames); the next `load` decodes it. */
   seek?(index: number): Promise<Header>;
   /**

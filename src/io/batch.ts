@@ -3,9 +3,10 @@
  * `np.stack([np.asarray(Image.open(f).convert(mode)) for f in files])` gives), each image
  * decoded straight into its slot, or through `toArray`'s fused pass into it when the batch
  * asks for more (resize, crop, `layout: 'CHW'`, a dtype, normalisation: `[N, C, H, W]` float32
- * for a model). Decoding runs on worker threads over a SharedArrayBuffer
- * (the PNG decoder is TypeScript: threads are what spread it over the cores; JPEG goes to
- * sharp's native pool from each worker), or on the main thread with `workers: 0`.
+ * for a model). Decoding runs on worker threads (the PNG decoder is TypeScript: threads are
+ * what spread it over the cores; each image is copied into its slot once), or on the main thread with
+ * `workers: 0`, the default for a batch of JPEGs the native decoder writes straight into their
+ * slots (its decodes run on Node's thread pool: the cores are busy without worker threads).
  */
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -63,8 +64,9 @@ export interface BatchOptions extends Omit<ToArrayOptions, 'copy' | 'out' | 'mod
   /**
    * Worker threads (default: the core count for a batch of 32 images or more, or once the
    * threads are running; 0 for a smaller first batch, whose decodes cost less than starting the
-   * threads). 0 = decode on the main thread, where the native decoders (JPEG, sharp, zlib) still
-   * run on Node's thread pool in parallel.
+   * threads, and 0 when the first image is a JPEG the native decoder writes straight into its
+   * slot, with no conversion). 0 = decode on the main thread, where the native decoders (JPEG,
+   * sharp, zlib) still run on Node's thread pool in parallel.
    */
   workers?: number;
   /** Called on the main thread after each image. */
@@ -216,8 +218,7 @@ export async function imreadBatch(sources: readonly BatchSource[], options: Batc
   const cores = availableParallelism();
   const concurrency = options.concurrency ?? 3 * cores;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw invalidArgument('options.concurrency', 'a positive integer', concurrency);
-  const workers = options.workers ?? (list.length >= SMALL_BATCH || threads.length >= cores ? cores : 0);
-  if (!Number.isInteger(workers) || workers < 0) throw invalidArgument('options.workers', 'a non-negative integer', workers);
+  if (options.workers !== undefined && !(Number.isInteger(options.workers) && options.workers >= 0)) throw invalidArgument('options.workers', 'a non-negative integer', options.workers);
   if (options.mode !== undefined && !isMode(options.mode)) throw invalidArgument('options.mode', 'a mode name', options.mode);
   const size = options.size;
   if (size !== undefined && !(Array.isArray(size) && size.length === 2 && size.every((n) => Number.isInteger(n) && n > 0))) {
@@ -234,6 +235,9 @@ export async function imreadBatch(sources: readonly BatchSource[], options: Batc
   const resizeTo = options.resize === undefined ? undefined : resizeSpec(options.resize).size;
   if (resizeTo !== undefined && size !== undefined) throw new InvalidArgumentError('imreadBatch: options.size is the size images must have; with options.resize, leave it out');
   let mode: Mode;
+  // the first image decodes on a native thread pool straight into its slot (JPEG): the main
+  // thread keeps every core busy, and worker threads would only add a message per image
+  let offThread = false;
   let inputSize: readonly [number, number] | undefined = resizeTo === undefined ? size : undefined;
   if (options.mode !== undefined && (resizeTo !== undefined || size !== undefined)) {
     mode = options.mode;
@@ -250,8 +254,9 @@ export async function imreadBatch(sources: readonly BatchSource[], options: Batc
       }
     }
     if (first === undefined) throw firstError ?? new InvalidArgumentError('imreadBatch: no image opens');
-    await first.close();
     mode = options.mode ?? first.mode;
+    offThread = first._decodesOffThread && first.mode === mode;
+    await first.close();
     if (resizeTo === undefined) inputSize ??= first.size;
   } else {
     throw new InvalidArgumentError('imreadBatch: an empty batch needs options.mode and options.size (or resize) to know its shape');
@@ -277,12 +282,13 @@ export async function imreadBatch(sources: readonly BatchSource[], options: Batc
     if (perm.some((p, i) => p !== i)) spec.order = order;
   }
 
+  const direct = offThread && Object.keys(array).length === 0;
+  const workers = options.workers ?? (direct ? 0 : list.length >= SMALL_BATCH || threads.length >= cores ? cores : 0);
   const n = list.length;
   const per = spec.length;
   const Ctor = OUT_DTYPES[spec.dtype];
   const bytes = n * per * Ctor.BYTES_PER_ELEMENT;
-  const memory = workers > 0 ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
-  const data = new Ctor(memory as ArrayBuffer) as OutDTypeArrays[OutDType]; // typed arrays over a SharedArrayBuffer behave the same
+  const data = new Ctor(new ArrayBuffer(bytes)) as OutDTypeArrays[OutDType];
   const slot = (i: number) => data.subarray(i * per, (i + 1) * per);
 
   let done = 0;
@@ -299,7 +305,7 @@ export async function imreadBatch(sources: readonly BatchSource[], options: Batc
     return undefined;
   };
   if (workers === 0) await runHere(list, spec, slot, concurrency, finished, failed);
-  else await runInWorkers(list, spec, memory as SharedArrayBuffer, Math.min(workers, n), concurrency, finished, failed);
+  else await runInWorkers(list, spec, data, Math.min(workers, n), concurrency, finished, failed);
   return ndarray(data, [n, ...shape]);
 }
 
@@ -334,11 +340,12 @@ export interface WorkerTask {
   batch: number;
   index: number;
   source: BatchSource;
-  /** The batch's memory (shared, not copied, by postMessage) and slot layout. */
-  memory: SharedArrayBuffer;
   spec: SlotSpec;
+  /** A buffer the thread sent before, handed back (transferred) for the thread to reuse. */
+  buffer?: ArrayBuffer;
 }
-export type WorkerReply = { batch: number; index: number; ok: true } | { batch: number; index: number; ok: false; error: ErrorData };
+/** An image done: its pixels in `buffer` (transferred, the slot's element type from byte 0). */
+export type WorkerReply = { batch: number; index: number; ok: true; buffer: ArrayBuffer } | { batch: number; index: number; ok: false; error: ErrorData };
 
 /** A decoding thread: the compiled worker next to this file; sources (tests) load through tsx. */
 function startWorker(): Worker {
@@ -356,6 +363,11 @@ function startWorker(): Worker {
 const threads: Worker[] = [];
 /** From this many images a first batch starts the threads (bench/RESULTS.md, imreadBatch: a fresh process). */
 const SMALL_BATCH = 32;
+
+/** @internal How many decoding threads this process has started (tests of the default). */
+export function batchThreadCount(): number {
+  return threads.length;
+}
 let batches = 0;
 
 function pool(n: number): Worker[] {
@@ -372,10 +384,17 @@ function pool(n: number): Worker[] {
   return threads.slice(0, n);
 }
 
+/**
+ * The threads decode into buffers of their own, transferred here and back (each thread reuses
+ * the ones it gets back) and copied into the batch's slots: one copy per image, where a
+ * SharedArrayBuffer written in place would cost none, because V8 does not count
+ * SharedArrayBuffers towards its collection heuristics, so a loop of batches kept every batch's
+ * memory until the next full collection (three batches of 470 MB: 1.5 GB more resident).
+ */
 async function runInWorkers(
   list: BatchSource[],
   spec: SlotSpec,
-  memory: SharedArrayBuffer,
+  data: OutDTypeArrays[OutDType],
   count: number,
   concurrency: number,
   finished: (i: number) => void,
@@ -391,11 +410,14 @@ async function runInWorkers(
   const detach: (() => void)[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
-      const feed = (w: Worker) => {
+      const Ctor = OUT_DTYPES[spec.dtype];
+      const feed = (w: Worker, buffer?: ArrayBuffer) => {
         if (next >= list.length) return;
         const index = next++;
         // a Uint8Array source is cloned, never transferred: the caller keeps it
-        w.postMessage({ batch, index, source: list[index], memory, spec } satisfies WorkerTask);
+        const task: WorkerTask = { batch, index, source: list[index], spec };
+        if (buffer === undefined) w.postMessage(task);
+        else w.postMessage({ ...task, buffer }, [buffer]);
       };
       for (const w of workers) {
         const onMessage = (r: WorkerReply) => {
@@ -407,10 +429,11 @@ async function runInWorkers(
               return;
             }
           } else {
+            data.set(new Ctor(r.buffer, 0, spec.length), r.index * spec.length);
             finished(r.index);
           }
           if (--left === 0) resolve();
-          else feed(w);
+          else feed(w, r.ok ? r.buffer : undefined);
         };
         const onError = (e: unknown) => {
           reject(e instanceof Error ? e : new Error(String(e)));

@@ -89,8 +89,13 @@ export const jpegCodec = {
     // the frame being read: frame 0 is the whole input; an MPO frame is the JPEG at its offset
     // (drafted: what draft() configured for this frame)
     let frame: { h: JpegHeader; bytes?: Uint8Array; drafted?: JpegTarget } = { h };
+    const runsNative = () => nativeJpeg() !== null && (options.backend === 'auto' || options.backend === 'native');
     const decoding: Decoding = {
       header,
+      // the native decoder runs on Node's thread pool (decode(), not decodeSync, on the main thread)
+      get offThread() {
+        return runsNative();
+      },
       get reorders() {
         return (frame.drafted?.rawmode ?? frame.h.mode) === 'RGB';
       },
@@ -106,8 +111,7 @@ export const jpegCodec = {
       // sharp's shrink-on-load and MozJPEG's build give other pixels): null elsewhere and on
       // a second call (Pillow's decoderconfig guard)
       draft(mode, size) {
-        const runsNative = nativeJpeg() !== null && (options.backend === 'auto' || options.backend === 'native');
-        if (!runsNative || frame.drafted !== undefined) return null;
+        if (!runsNative() || frame.drafted !== undefined) return null;
         const t = draftTarget(frame.h, mode, size);
         frame = { ...frame, drafted: t };
         return { mode: t.rawmode === 'CMYK;I' ? 'CMYK' : t.rawmode, width: t.width, height: t.height, scale: t.scale };
