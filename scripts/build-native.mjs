@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Builds imarray's optional native kernel (src/kernels/swizzle.c) into
 // build/native/<platform>-<arch>/imarray.node with the system C compiler against Node-API
-// (ABI-stable: one build serves every Node version >= 20 on that platform). `npm ci` /
-// `npm install` in this repository run it (package.json "prepare"); an install of the published
-// package runs no script at all: it ships prebuilt kernels for linux-x64 and linux-arm64, and
+// (ABI-stable: one build serves every Node version >= 20 on that platform). `npm run setup` in
+// this repository runs it, then TypeScript; the package has no install-time script at all (no
+// install, no prepare: npm 11 asks to approve those, pnpm and bun skip them): it ships prebuilt kernels for linux-x64 and linux-arm64, and
 // elsewhere `node node_modules/imarray/scripts/build-native.mjs` builds one. Without a compiler
 // or headers it says so and exits 0, and imarray runs its WebAssembly kernels instead.
 // Where libjpeg-turbo's source has been fetched (scripts/fetch-libjpeg-turbo.sh, into

@@ -33,9 +33,9 @@ describe.each(NODES)('CommonJS on %s', (_name, node) => {
 });
 
 describe('installing the package runs no script', () => {
-  it('package.json has no preinstall, install or postinstall script (the native kernels ship prebuilt)', () => {
+  it('package.json has no preinstall, install, postinstall or prepare script (the native kernels ship prebuilt)', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string>; files: string[] };
-    for (const hook of ['preinstall', 'install', 'postinstall']) expect(pkg.scripts[hook], hook).toBeUndefined();
+    for (const hook of ['preinstall', 'install', 'postinstall', 'prepare']) expect(pkg.scripts[hook], hook).toBeUndefined();
     expect(pkg.files).toContain('prebuilds');
     expect(pkg.scripts.prepack).toMatch(/check-prebuilds/);
   });
