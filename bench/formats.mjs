@@ -9,6 +9,7 @@ import sharp from 'sharp';
 // libvips' operation cache would serve repeated decodes of the same file from memory
 sharp.cache(false);
 import { imread } from '../dist/index.js';
+import { nativeJ2k } from '../dist/kernels/native.js';
 import { OUT, race, table, ms, ratio, report, photoLike, pillowPython, timePillow } from './lib.mjs';
 
 const N = 2048;
@@ -30,6 +31,8 @@ const CASES = [
   ['TIFF RGB PackBits', 'fpb.tif', 'RGB', "compression='packbits'"],
   ['TIFF RGB JPEG q90', 'fjpg.tif', 'RGB', "compression='jpeg', quality=90"],
   ['JPEG 2000 RGB (lossless)', 'f.jp2', 'RGB', ''],
+  ['JPEG 2000 RGB (lossy 20:1)', 'fq.jp2', 'RGB', "irreversible=True, quality_mode='rates', quality_layers=[20]"],
+  ['JPEG 2000 RGBA (lossless)', 'fa.jp2', 'RGBA', ''],
   ['WebP RGB lossy q80', 'f.webp', 'RGB', 'quality=80'],
   ['WebP RGBA lossless', 'fa.webp', 'RGBA', 'lossless=True'],
 ];
@@ -61,9 +64,21 @@ export async function run() {
     const file = `${OUT}formats-${name}`;
     const fns = { imarray: () => imread(file) };
     if (/\.(gif|webp|tif)$/.test(name)) fns['sharp raw'] = () => sharp(file).raw().toBuffer();
-    const r = await race(fns, { rounds: 9, warmup: 2 });
-    const pil = timePillow(py, file, 'np.asarray(Image.open(F))', 9);
+    const j2k = name.endsWith('.jp2') ? nativeJ2k() : null;
+    if (name.endsWith('.jp2')) {
+      // the WebAssembly back-end (1 and 3 components), and the native decoder on one thread as Pillow's runs
+      if (!name.startsWith('fa')) fns['imarray js'] = () => imread(file, { backend: 'js' });
+      if (j2k !== null) {
+        const bytes = new Uint8Array(readFileSync(file));
+        const bands = name.startsWith('fa') ? 4 : 3;
+        fns['native 1 thread'] = () => j2k.decode(bytes, new Uint8Array(N * N * bands), 0, N, N, 1, bands === 4 ? 6 : 5, 0, 0, 1);
+      }
+    }
+    const r = await race(fns, { rounds: name.endsWith('.jp2') ? 5 : 9, warmup: name.endsWith('.jp2') ? 1 : 2 });
+    const pil = timePillow(py, file, 'np.asarray(Image.open(F))', name.endsWith('.jp2') ? 5 : 9);
     rows.push([label, ms(r.imarray.median), ms(pil.median), ratio(r.imarray.median, pil.median), r['sharp raw'] ? `${ms(r['sharp raw'].median)} (${ratio(r.imarray.median, r['sharp raw'].median)})` : '-']);
+    if (r['native 1 thread']) rows.push([`${label}, native decoder on 1 thread`, ms(r['native 1 thread'].median), ms(pil.median), ratio(r['native 1 thread'].median, pil.median), '-']);
+    if (r['imarray js']) rows.push([`${label}, backend 'js' (WebAssembly)`, ms(r['imarray js'].median), ms(pil.median), ratio(r['imarray js'].median, pil.median), '-']);
   }
   // AVIF: written by sharp (Debian's Pillow 9.4 has no AVIF), read by imarray and sharp
   const avif = `${OUT}formats-f.avif`;

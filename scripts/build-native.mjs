@@ -6,10 +6,11 @@
 // install, no prepare: npm 11 asks to approve those, pnpm and bun skip them): it ships prebuilt kernels for linux-x64 and linux-arm64, and
 // elsewhere `node node_modules/imarray/scripts/build-native.mjs` builds one. Without a compiler
 // or headers it says so and exits 0, and imarray runs its WebAssembly kernels instead.
-// Where libjpeg-turbo's source has been fetched (scripts/fetch-libjpeg-turbo.sh, into
-// .cache/libjpeg-turbo) it is built first (cmake, nasm on x86-64; a static, position-independent
-// library whose symbols stay inside the addon) and the direct JPEG decoder
-// (src/codecs/jpeg/turbo.c) is linked in: the 'native' JPEG back-end.
+// Where libjpeg-turbo's and OpenJPEG's sources have been fetched (scripts/fetch-sources.sh, into
+// .cache/libjpeg-turbo and .cache/openjpeg) they are built first (cmake, nasm on x86-64; static,
+// position-independent libraries whose symbols stay inside the addon) and the direct decoders
+// (src/codecs/jpeg/turbo.c, src/codecs/jpeg2000/openjpeg.c) are linked in: the 'native' JPEG and
+// JPEG 2000 back-ends.
 // Where a prebuilt kernel for this platform ships in the package (prebuilds/<platform>-<arch>,
 // `npm run native:prebuilds`) and loads, nothing is compiled.
 //
@@ -46,7 +47,7 @@ const prebuilt = join(root, 'prebuilds', target, 'imarray.node');
 if (!prebuildOnly && target === host && existsSync(prebuilt) && !existsSync(join(root, '.cache', 'libjpeg-turbo'))) {
   try {
     const m = require(prebuilt);
-    if (typeof m.permute === 'function') done(`prebuilt ${prebuilt} (${m.kernel}${m.jpeg ? `, libjpeg-turbo ${m.jpeg.version}` : ''})`, true);
+    if (typeof m.permute === 'function') done(`prebuilt ${prebuilt} (${[m.kernel, m.jpeg ? `libjpeg-turbo ${m.jpeg.version}` : '', m.j2k ? `OpenJPEG ${m.j2k.version}` : ''].filter((v) => v !== '').join(', ')})`, true);
   } catch (e) {
     console.log(`imarray native (${target}): the prebuilt kernel does not load here (${e.message}); building one`);
   }
@@ -69,15 +70,36 @@ mkdirSync(outDir, { recursive: true });
 const args = ['-O2', '-std=c11', '-Wall', '-Wextra', '-fPIC', '-shared', '-fvisibility=hidden', '-I', include,
   join(root, 'src', 'kernels', 'swizzle.c'), '-o', out];
 if (process.platform === 'darwin') args.push('-undefined', 'dynamic_lookup');
-const jpeg = buildLibjpegTurbo();
-// a prebuilt kernel, or CI's build, must have the JPEG decoder
-if (typeof jpeg === 'string' && (prebuildOnly || required)) done(`no JPEG decoder: ${jpeg}`, false);
-if (typeof jpeg === 'string') console.log(`imarray native (${target}): no JPEG decoder: ${jpeg}`);
-else {
-  // libjpeg's symbols stay local to the addon (sharp's libvips carries its own libjpeg-turbo)
-  args.push('-DIMARRAY_WITH_JPEG', '-I', jpeg.include, '-I', jpeg.config, join(root, 'src', 'codecs', 'jpeg', 'turbo.c'), jpeg.lib,
-    '-Wl,--exclude-libs,ALL', '-Wl,-Bsymbolic');
+const LIBRARIES = {
+  jpeg: {
+    name: 'libjpeg-turbo', dir: 'libjpeg-turbo', orig: 'libjpeg-turbo_2.1.5.orig.tar.gz', debian: 'libjpeg-turbo_2.1.5-2.debian.tar.xz',
+    cmake: ['-DENABLE_SHARED=OFF', '-DENABLE_STATIC=ON', '-DWITH_TURBOJPEG=OFF', '-DWITH_JAVA=OFF', '-DWITH_ARITH_DEC=ON', '-DWITH_ARITH_ENC=OFF'],
+    make: 'jpeg-static', lib: 'libjpeg.a', include: (src, build) => [src, build], nasm: true, fallback: 'JPEG decodes through sharp',
+    defines: ['IMARRAY_WITH_JPEG'], libs: [], glue: join(root, 'src', 'codecs', 'jpeg', 'turbo.c'),
+  },
+  j2k: {
+    name: 'OpenJPEG', dir: 'openjpeg', orig: 'openjpeg2_2.5.0.orig.tar.xz', debian: 'openjpeg2_2.5.0-2+deb12u3.debian.tar.xz',
+    cmake: ['-DBUILD_SHARED_LIBS=OFF', '-DBUILD_STATIC_LIBS=ON', '-DBUILD_CODEC=OFF'],
+    make: 'openjp2', lib: join('bin', 'libopenjp2.a'), include: (src, build) => [join(src, 'src', 'lib', 'openjp2'), join(build, 'src', 'lib', 'openjp2')],
+    fallback: 'JPEG 2000 decodes through OpenJPEG in WebAssembly', defines: ['IMARRAY_WITH_OPENJPEG', 'OPJ_STATIC'], libs: ['-lm', '-lpthread'], glue: join(root, 'src', 'codecs', 'jpeg2000', 'openjpeg.c'),
+  },
+};
+const built = {};
+for (const [key, spec] of Object.entries(LIBRARIES)) {
+  const lib = buildDebianLibrary(spec);
+  built[key] = lib;
+  if (typeof lib === 'string') {
+    // a prebuilt kernel, or CI's build, must have the JPEG decoder; OpenJPEG is optional (scripts/fetch-sources.sh)
+    if (key === 'jpeg' && (prebuildOnly || required)) done(`no JPEG decoder: ${lib}`, false);
+    console.log(`imarray native (${target}): no ${spec.name} decoder: ${lib}`);
+    continue;
+  }
+  args.push(...spec.defines.map((d) => `-D${d}`), ...lib.include.flatMap((dir) => ['-I', dir]), spec.glue, lib.lib, ...spec.libs);
 }
+const jpeg = built.jpeg;
+// the libraries' symbols stay local to the addon (sharp's libvips carries its own libjpeg-turbo)
+args.push('-Wl,--exclude-libs,ALL', '-Wl,-Bsymbolic');
+const versions = (m) => [m.kernel, m.jpeg ? `libjpeg-turbo ${m.jpeg.version}` : '', m.j2k ? `OpenJPEG ${m.j2k.version}` : ''].filter((v) => v !== '').join(', ');
 try {
   execFileSync(cc, args, { stdio: ['ignore', 'inherit', 'inherit'] });
 } catch (e) {
@@ -97,24 +119,26 @@ if (target === host) {
     const m = require(out);
     if (typeof m.permute !== 'function') throw new Error('no permute export');
     if (typeof jpeg !== 'string' && typeof m.jpeg?.decode !== 'function') throw new Error('no jpeg export');
-    finish(`built ${out} (${m.kernel}${m.jpeg ? `, libjpeg-turbo ${m.jpeg.version}` : ''})`);
+    if (typeof built.j2k !== 'string' && typeof m.j2k?.decode !== 'function') throw new Error('no j2k export');
+    finish(`built ${out} (${versions(m)})`);
   } catch (e) {
     rmSync(out, { force: true });
     done(`built but would not load (${e.message}); removed, the WebAssembly kernels are used`, false);
   }
 }
-finish(`built ${out}${typeof jpeg === 'string' ? '' : ' (with libjpeg-turbo)'}`);
+const linked = Object.entries(built).filter(([, l]) => typeof l !== 'string').map(([k]) => LIBRARIES[k].name);
+finish(`built ${out}${linked.length > 0 ? ` (with ${linked.join(', ')})` : ''}`);
 
 /**
- * libjpeg-turbo from .cache/libjpeg-turbo (Debian's source package: the upstream tarball and
- * Debian's patches, checked by scripts/fetch-libjpeg-turbo.sh): unpacked and patched once, built
- * once per target as a static PIC library. Returns its paths, or why there is none.
+ * A C library from .cache/<dir> (Debian's source package: the upstream tarball and Debian's
+ * patches, checked by scripts/fetch-sources.sh): unpacked and patched once, built once per
+ * target as a static PIC library with cmake. Returns its paths, or why there is none.
  */
-function buildLibjpegTurbo() {
-  const cache = join(root, '.cache', 'libjpeg-turbo');
-  const orig = join(cache, 'libjpeg-turbo_2.1.5.orig.tar.gz');
-  const deb = join(cache, 'libjpeg-turbo_2.1.5-2.debian.tar.xz');
-  if (!existsSync(orig) || !existsSync(deb)) return 'no libjpeg-turbo source (scripts/fetch-libjpeg-turbo.sh fetches it); JPEG decodes through sharp';
+function buildDebianLibrary(spec) {
+  const cache = join(root, '.cache', spec.dir);
+  const orig = join(cache, spec.orig);
+  const deb = join(cache, spec.debian);
+  if (!existsSync(orig) || !existsSync(deb)) return `no ${spec.name} source (scripts/fetch-sources.sh fetches it); ${spec.fallback}`;
   const src = join(cache, 'src');
   const stamp = join(src, '.imarray-patched');
   const run = (cmd, argv, cwd) => execFileSync(cmd, argv, { cwd, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -122,33 +146,31 @@ function buildLibjpegTurbo() {
     if (!existsSync(stamp)) {
       rmSync(src, { recursive: true, force: true });
       mkdirSync(src, { recursive: true });
-      run('tar', ['xzf', orig, '-C', src, '--strip-components=1']);
-      run('tar', ['xJf', deb, '-C', src]);
+      run('tar', ['xf', orig, '-C', src, '--strip-components=1']);
+      run('tar', ['xf', deb, '-C', src]);
       const series = readFileSync(join(src, 'debian', 'patches', 'series'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
       for (const patch of series) run('patch', ['-p1', '-s', '-i', join(src, 'debian', 'patches', patch)], src);
       writeFileSync(stamp, series.join('\n'));
     }
     const build = join(cache, `build-${target}`);
-    const lib = join(build, 'libjpeg.a');
+    const lib = join(build, spec.lib);
     if (!existsSync(lib) || statSync(lib).mtimeMs < statSync(stamp).mtimeMs) {
-      const cmake = ['-G', 'Unix Makefiles', '-DCMAKE_BUILD_TYPE=Release', '-DENABLE_SHARED=OFF', '-DENABLE_STATIC=ON',
-        '-DWITH_TURBOJPEG=OFF', '-DWITH_JAVA=OFF', '-DWITH_ARITH_DEC=ON', '-DWITH_ARITH_ENC=OFF', '-DCMAKE_POSITION_INDEPENDENT_CODE=ON',
-        `-DCMAKE_C_COMPILER=${cc}`];
+      const cmake = ['-G', 'Unix Makefiles', '-Wno-dev', '-DCMAKE_BUILD_TYPE=Release', '-DCMAKE_POSITION_INDEPENDENT_CODE=ON', `-DCMAKE_C_COMPILER=${cc}`, ...spec.cmake];
       if (target !== host) cmake.push('-DCMAKE_SYSTEM_NAME=Linux', `-DCMAKE_SYSTEM_PROCESSOR=${target.endsWith('arm64') ? 'aarch64' : 'x86_64'}`);
-      if (target.endsWith('x64')) {
+      if (spec.nasm && target.endsWith('x64')) {
         try {
           execFileSync('nasm', ['-v'], { stdio: 'ignore' });
         } catch {
-          return 'no nasm (libjpeg-turbo without its SIMD code would be slower than sharp); apt-get install nasm';
+          return `no nasm (${spec.name} without its SIMD code would be slower than sharp); apt-get install nasm`;
         }
       }
       rmSync(build, { recursive: true, force: true });
       mkdirSync(build, { recursive: true });
       run('cmake', [...cmake, src], build);
-      run('make', [`-j${Math.max(2, availableParallelism())}`, 'jpeg-static'], build);
+      run('make', [`-j${Math.max(2, availableParallelism())}`, spec.make], build);
     }
-    return { lib, include: src, config: build };
+    return { lib, include: spec.include(src, build) };
   } catch (e) {
-    return `building libjpeg-turbo failed (${e.code ?? e.status ?? e.message}); JPEG decodes through sharp`;
+    return `building ${spec.name} failed (${e.code ?? e.status ?? e.message}); ${spec.fallback}`;
   }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm pack` / `npm publish` (prepack): the package ships the native kernel prebuilt for
 // linux-x64 and linux-arm64 (`npm run native:prebuilds`, which CI runs), each with the libjpeg-turbo
-// JPEG decoder; this fails the pack when one is missing or built for the wrong machine.
+// JPEG decoder and, where OpenJPEG's source was fetched, the OpenJPEG JPEG 2000 decoder; this fails
+// the pack when one is missing or built for the wrong machine.
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +24,10 @@ for (const [target, machine] of Object.entries(MACHINES)) {
     console.error(`prebuilds: ${file} is not a ${target} shared object (ELF machine ${found})`);
     bad++;
   } else if (!b.includes('IMARRAY_JPEG')) {
-    console.error(`prebuilds: ${file} has no JPEG decoder (build it with libjpeg-turbo's source: scripts/fetch-libjpeg-turbo.sh)`);
+    console.error(`prebuilds: ${file} has no JPEG decoder (build it with libjpeg-turbo's source: scripts/fetch-sources.sh)`);
+    bad++;
+  } else if (existsSync(join(root, '.cache', 'openjpeg', 'openjpeg2_2.5.0.orig.tar.xz')) && !b.includes('imarray.j2k')) {
+    console.error(`prebuilds: ${file} has no JPEG 2000 decoder though OpenJPEG's source is in .cache/openjpeg`);
     bad++;
   } else {
     console.log(`prebuilds: ${target} ok (${b.length} bytes)`);

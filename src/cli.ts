@@ -331,13 +331,17 @@ async function infoCommand(args: string[]): Promise<number> {
 async function version(): Promise<string> {
   const b = await backends();
   const yes = (s: { available: boolean; detail: string }) => `${s.available ? 'yes' : 'no'}, ${s.detail}`;
+  const rows: [string, string][] = [
+    ['sharp', yes(b.sharp)],
+    ['native kernel', yes(b.native)],
+    ['native JPEG', yes(b.nativeJpeg)],
+    ['native JPEG 2000', yes(b.nativeJpeg2000)],
+    ['wasm SIMD', yes(b.wasmSimd)],
+    ['decoders', b.formats.map((f) => `${f.format} ${f.auto}`).join(', ')],
+  ];
   return [
     `imarray ${b.version} (${b.runtime})`,
-    `  sharp          ${yes(b.sharp)}`,
-    `  native kernel  ${yes(b.native)}`,
-    `  native JPEG    ${yes(b.nativeJpeg)}`,
-    `  wasm SIMD      ${yes(b.wasmSimd)}`,
-    `  decoders       ${b.formats.map((f) => `${f.format} ${f.auto}`).join(', ')}`,
+    ...rows.map(([label, text]) => `  ${label.padEnd(17)}${text}`),
   ].join('\n');
 }
 

@@ -1,7 +1,8 @@
 /**
  * Loading imarray's optional native kernel (kernels/swizzle.c, with the libjpeg-turbo JPEG
- * decoder codecs/jpeg/turbo.c linked in where its source was at hand): built into
- * build/native/<platform>-<arch>/imarray.node by scripts/build-native.mjs (which `npm ci` runs),
+ * decoder codecs/jpeg/turbo.c and the OpenJPEG decoder codecs/jpeg2000/openjpeg.c linked in
+ * where their sources were at hand): built into
+ * build/native/<platform>-<arch>/imarray.node by scripts/build-native.mjs (`npm run setup` in the repository),
  * or shipped prebuilt in prebuilds/<platform>-<arch>/imarray.node (linux-x64, linux-arm64).
  * A local build comes first. It is optional the way ws's bufferutil is: where there is none
  * (no prebuilt for the platform and no C compiler) or it will not load, this returns null and
@@ -27,6 +28,30 @@ export interface NativeKernel {
   prefault(buf: Uint8Array): boolean;
   /** The libjpeg-turbo decoder, where it was linked in (codecs/jpeg/turbo.c). */
   jpeg?: NativeJpeg;
+  /** The OpenJPEG decoder, where it was linked in (codecs/jpeg2000/openjpeg.c). */
+  j2k?: NativeJ2k;
+}
+
+/**
+ * What a native JPEG 2000 decode reports (codecs/jpeg2000/openjpeg.c): `ok` false is Pillow's
+ * "broken data stream", with why in `message`; the `tiles` decoded before it are in `dst`.
+ */
+export interface NativeJ2kResult {
+  ok: boolean;
+  message: string;
+  tiles: number;
+}
+
+/**
+ * Pillow's Jpeg2KDecode.c over the file's bytes. `codec`: 0 a J2K codestream, 1 JP2. `mode`:
+ * 0 L, 1 P, 2 PA, 3 I;16, 4 LA, 5 RGB, 6 RGBA, 7 CMYK (Pillow's mode, chosen from the header),
+ * written packed into `dst` from `dstOffset` (zeroed by the caller: what no tile covers stays 0).
+ * `reduce`/`layers`: Pillow's. `threads`: OpenJPEG's code-block threads (the same samples).
+ */
+export interface NativeJ2k {
+  version: string;
+  decode(src: Uint8Array, dst: Uint8Array, dstOffset: number, width: number, height: number, codec: number, mode: number, reduce: number, layers: number, threads: number): Promise<NativeJ2kResult>;
+  decodeSync(src: Uint8Array, dst: Uint8Array, dstOffset: number, width: number, height: number, codec: number, mode: number, reduce: number, layers: number, threads: number): NativeJ2kResult;
 }
 
 /** What a native JPEG decode reports (codecs/jpeg/turbo.c). */
@@ -111,6 +136,11 @@ export function nativeKernel(): NativeKernel | null {
 /** The libjpeg-turbo decoder of the native kernel, or null where it is not there. */
 export function nativeJpeg(): NativeJpeg | null {
   return loadKernel()?.jpeg ?? null;
+}
+
+/** The OpenJPEG decoder of the native kernel, or null where it is not there. */
+export function nativeJ2k(): NativeJ2k | null {
+  return loadKernel()?.j2k ?? null;
 }
 
 /** Where the kernel came from (one of NATIVE_PATHS), and why the others did not load. */

@@ -330,6 +330,9 @@ static napi_value Prefault(napi_env env, napi_callback_info info) {
 #ifdef IMARRAY_WITH_JPEG
 napi_status imarray_jpeg_register(napi_env env, napi_value exports); /* src/codecs/jpeg/turbo.c */
 #endif
+#ifdef IMARRAY_WITH_OPENJPEG
+napi_status imarray_j2k_register(napi_env env, napi_value exports); /* src/codecs/jpeg2000/openjpeg.c */
+#endif
 
 NAPI_MODULE_INIT() {
   napi_value fn, name, lv;
@@ -344,6 +347,9 @@ NAPI_MODULE_INIT() {
   if (napi_set_named_property(env, exports, "level", lv) != napi_ok) return NULL;
 #ifdef IMARRAY_WITH_JPEG
   if (imarray_jpeg_register(env, exports) != napi_ok) return NULL;
+#endif
+#ifdef IMARRAY_WITH_OPENJPEG
+  if (imarray_j2k_register(env, exports) != napi_ok) return NULL;
 #endif
   return exports;
 }

@@ -1,7 +1,7 @@
 /*
  * imarray's direct libjpeg-turbo JPEG decoder (the 'native' JPEG back-end), linked into the
  * native kernel (src/kernels/swizzle.c) by scripts/build-native.mjs when libjpeg-turbo's source
- * is at hand (scripts/fetch-libjpeg-turbo.sh); prebuilt for linux-x64 and linux-arm64.
+ * is at hand (scripts/fetch-sources.sh); prebuilt for linux-x64 and linux-arm64.
  *
  * It decodes the way Pillow's JpegDecode.c drives libjpeg: jpeg_read_header, the output colour
  * space from the raw mode (L -> JCS_GRAYSCALE, RGB -> JCS_RGB, CMYK;I -> JCS_CMYK then inverted,

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Fetches the C libraries imarray's native decoders are built from, as Debian bookworm's source
+# packages (the upstream tarball + Debian's patches), pinned by SHA-256, into .cache/<name>/:
+#   libjpeg-turbo 1:2.1.5-2      -> the 'native' JPEG decoder (src/codecs/jpeg/turbo.c)
+#   openjpeg2 2.5.0-2+deb12u3    -> the 'native' JPEG 2000 decoder (src/codecs/jpeg2000/openjpeg.c)
+# scripts/build-native.mjs then builds each (cmake; nasm for libjpeg-turbo on x86-64) as a static,
+# position-independent library and links it into build/native/<target>/imarray.node.
+# Needs root for apt (it adds a deb-src entry for the configured Debian mirror); .ci/run calls it.
+# libjpeg-turbo is required (exit 1 without it). OpenJPEG is not: a security update can replace the
+# pinned revision on the mirror; then this says so and JPEG 2000 decodes through the WebAssembly
+# OpenJPEG (the 'js' back-end) until the pin is moved.
+# Without these, imarray decodes JPEG through sharp (as exact) and JPEG 2000 in WebAssembly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# name, Debian source package=version, then file=sha256 pairs
+LIBJPEG=(libjpeg-turbo "libjpeg-turbo=1:2.1.5-2"
+  libjpeg-turbo_2.1.5.orig.tar.gz=254f3642b04e309fee775123133c6464181addc150499561020312ec61c1bf7c
+  libjpeg-turbo_2.1.5-2.debian.tar.xz=cdb2433c2f7101345c1ffa14efb943787c675b86354691a32490845fe4bc9237)
+OPENJPEG=(openjpeg "openjpeg2=2.5.0-2+deb12u3"
+  openjpeg2_2.5.0.orig.tar.xz=007e19d772c8b6b22e35379630b06ff3549e49ba719d96453607a36ad7b4de73
+  openjpeg2_2.5.0-2+deb12u3.debian.tar.xz=36dedb0ca4c1659c173feac97c19b31985656f4cd112b1a4d54d54bc4133ad37)
+
+verified() { # dest file=sha...
+  local dest=$1; shift
+  for pair in "$@"; do
+    local f=${pair%%=*} sum=${pair#*=}
+    [[ -f "$dest/$f" ]] && echo "$sum  $dest/$f" | sha256sum -c --quiet - 2>/dev/null || return 1
+  done
+}
+
+sources_enabled=0
+enable_sources() {
+  [[ $sources_enabled == 1 ]] && return
+  sources_enabled=1
+  if ! compgen -G "/etc/apt/sources.list.d/*src*" >/dev/null && ! grep -qs '^deb-src' /etc/apt/sources.list; then
+    # a deb-src twin of each configured Debian source (deb822 files)
+    for f in /etc/apt/sources.list.d/*.sources; do
+      [[ -e "$f" ]] || continue
+      sed 's/^Types: deb$/Types: deb-src/' "$f" > "${f%.sources}-src.sources"
+    done
+    apt-get update -q
+  fi
+}
+
+fetch() { # name package=version file=sha...
+  local name=$1 pkg=$2; shift 2
+  local dest=.cache/$name
+  if verified "$dest" "$@"; then echo "$name source: $dest (verified)"; return 0; fi
+  mkdir -p "$dest"
+  enable_sources
+  (cd "$dest" && apt-get source -q --download-only "$pkg") || { echo "$name source: apt-get source $pkg failed" >&2; return 1; }
+  verified "$dest" "$@" || { echo "$name source: checksum mismatch in $dest" >&2; return 1; }
+  echo "$name source: $dest (fetched, verified)"
+}
+
+fetch "${LIBJPEG[@]}"
+fetch "${OPENJPEG[@]}" || echo "openjpeg source: not fetched; JPEG 2000 will decode through the WebAssembly OpenJPEG" >&2
