@@ -47,7 +47,7 @@ const prebuilt = join(root, 'prebuilds', target, 'imarray.node');
 if (!prebuildOnly && target === host && existsSync(prebuilt) && !existsSync(join(root, '.cache', 'libjpeg-turbo'))) {
   try {
     const m = require(prebuilt);
-    if (typeof m.permute === 'function') done(`prebuilt ${prebuilt} (${[m.kernel, m.jpeg ? `libjpeg-turbo ${m.jpeg.version}` : '', m.j2k ? `OpenJPEG ${m.j2k.version}` : ''].filter((v) => v !== '').join(', ')})`, true);
+    if (typeof m.permute === 'function') done(`prebuilt ${prebuilt} (${[m.kernel, m.jpeg ? `libjpeg-turbo ${m.jpeg.version}` : '', m.j2k ? `OpenJPEG ${m.j2k.version}` : '', m.avif ? `dav1d ${m.avif.version}` : ''].filter((v) => v !== '').join(', ')})`, true);
   } catch (e) {
     console.log(`imarray native (${target}): the prebuilt kernel does not load here (${e.message}); building one`);
   }
@@ -55,6 +55,7 @@ if (!prebuildOnly && target === host && existsSync(prebuilt) && !existsSync(join
 
 const CROSS = { 'linux-arm64': 'aarch64-linux-gnu-gcc', 'linux-x64': 'x86_64-linux-gnu-gcc' };
 const cc = target === host ? (process.env.CC ?? 'cc') : CROSS[target];
+const cxx = target === host ? (process.env.CXX ?? 'c++') : CROSS[target]?.replace(/gcc$/, 'g++');
 if (cc === undefined) done(`no cross compiler known for ${target}`, false);
 if (process.platform === 'win32') done('not built on Windows (no cc); the WebAssembly kernels are used', true);
 
@@ -70,36 +71,67 @@ mkdirSync(outDir, { recursive: true });
 const args = ['-O2', '-std=c11', '-Wall', '-Wextra', '-fPIC', '-shared', '-fvisibility=hidden', '-I', include,
   join(root, 'src', 'kernels', 'swizzle.c'), '-o', out];
 if (process.platform === 'darwin') args.push('-undefined', 'dynamic_lookup');
-const LIBRARIES = {
-  jpeg: {
+// the C libraries (Debian's source packages, scripts/fetch-sources.sh), and the decoders built on them
+const SOURCES = {
+  libjpeg: {
     name: 'libjpeg-turbo', dir: 'libjpeg-turbo', orig: 'libjpeg-turbo_2.1.5.orig.tar.gz', debian: 'libjpeg-turbo_2.1.5-2.debian.tar.xz',
     cmake: ['-DENABLE_SHARED=OFF', '-DENABLE_STATIC=ON', '-DWITH_TURBOJPEG=OFF', '-DWITH_JAVA=OFF', '-DWITH_ARITH_DEC=ON', '-DWITH_ARITH_ENC=OFF'],
-    make: 'jpeg-static', lib: 'libjpeg.a', include: (src, build) => [src, build], nasm: true, fallback: 'JPEG decodes through sharp',
-    defines: ['IMARRAY_WITH_JPEG'], libs: [], glue: join(root, 'src', 'codecs', 'jpeg', 'turbo.c'),
+    make: 'jpeg-static', lib: 'libjpeg.a', include: (src, build) => [src, build], nasm: true,
   },
-  j2k: {
+  openjpeg: {
     name: 'OpenJPEG', dir: 'openjpeg', orig: 'openjpeg2_2.5.0.orig.tar.xz', debian: 'openjpeg2_2.5.0-2+deb12u3.debian.tar.xz',
     cmake: ['-DBUILD_SHARED_LIBS=OFF', '-DBUILD_STATIC_LIBS=ON', '-DBUILD_CODEC=OFF'],
     make: 'openjp2', lib: join('bin', 'libopenjp2.a'), include: (src, build) => [join(src, 'src', 'lib', 'openjp2'), join(build, 'src', 'lib', 'openjp2')],
-    fallback: 'JPEG 2000 decodes through OpenJPEG in WebAssembly', defines: ['IMARRAY_WITH_OPENJPEG', 'OPJ_STATIC'], libs: ['-lm', '-lpthread'], glue: join(root, 'src', 'codecs', 'jpeg2000', 'openjpeg.c'),
+  },
+  dav1d: {
+    name: 'dav1d', dir: 'dav1d', orig: 'dav1d_1.0.0.orig.tar.xz', debian: 'dav1d_1.0.0-2+deb12u1.debian.tar.xz', nasm: true,
+    meson: ['-Denable_tools=false', '-Denable_tests=false', '-Denable_examples=false', '-Denable_docs=false', '-Dlogging=false'],
+    lib: join('src', 'libdav1d.a'), include: (src, build) => [join(src, 'include'), join(build, 'include'), join(build, 'include', 'dav1d')],
+  },
+  libyuv: {
+    name: 'libyuv', dir: 'libyuv', orig: 'libyuv_0.0~git20230123.b2528b0.orig.tar.gz', debian: 'libyuv_0.0~git20230123.b2528b0-1.debian.tar.xz', cxx: true,
+    cmake: ['-DCMAKE_DISABLE_FIND_PACKAGE_JPEG=TRUE'], make: 'yuv', lib: 'libyuv.a', include: (src) => [join(src, 'include')],
+  },
+};
+const DECODERS = {
+  jpeg: {
+    name: 'libjpeg-turbo', sources: [SOURCES.libjpeg], fallback: 'JPEG decodes through sharp',
+    defines: ['IMARRAY_WITH_JPEG'], libs: [], glue: join(root, 'src', 'codecs', 'jpeg', 'turbo.c'),
+  },
+  j2k: {
+    name: 'OpenJPEG', sources: [SOURCES.openjpeg], fallback: 'JPEG 2000 decodes through OpenJPEG in WebAssembly',
+    defines: ['IMARRAY_WITH_OPENJPEG', 'OPJ_STATIC'], libs: ['-lm', '-lpthread'], glue: join(root, 'src', 'codecs', 'jpeg2000', 'openjpeg.c'),
+  },
+  avif: {
+    name: 'dav1d + libyuv', sources: [SOURCES.dav1d, SOURCES.libyuv], fallback: 'AVIF decodes through libavif in WebAssembly',
+    defines: ['IMARRAY_WITH_AVIF'], libs: ['-lm', '-lpthread', '-ldl'], glue: join(root, 'src', 'codecs', 'avif', 'dav1d.c'),
   },
 };
 const built = {};
-for (const [key, spec] of Object.entries(LIBRARIES)) {
-  const lib = buildDebianLibrary(spec);
-  built[key] = lib;
-  if (typeof lib === 'string') {
-    // a prebuilt kernel, or CI's build, must have the JPEG decoder; OpenJPEG is optional (scripts/fetch-sources.sh)
-    if (key === 'jpeg' && (prebuildOnly || required)) done(`no JPEG decoder: ${lib}`, false);
-    console.log(`imarray native (${target}): no ${spec.name} decoder: ${lib}`);
+for (const [key, dec] of Object.entries(DECODERS)) {
+  const libs = [];
+  for (const spec of dec.sources) {
+    const lib = buildDebianLibrary(spec);
+    if (typeof lib === 'string') {
+      libs.length = 0;
+      built[key] = `${lib}; ${dec.fallback}`;
+      break;
+    }
+    libs.push(lib);
+  }
+  if (typeof built[key] === 'string') {
+    // a prebuilt kernel, or CI's build, must have the JPEG decoder; the others are optional (scripts/fetch-sources.sh)
+    if (key === 'jpeg' && (prebuildOnly || required)) done(`no JPEG decoder: ${built[key]}`, false);
+    console.log(`imarray native (${target}): no ${dec.name} decoder: ${built[key]}`);
     continue;
   }
-  args.push(...spec.defines.map((d) => `-D${d}`), ...lib.include.flatMap((dir) => ['-I', dir]), spec.glue, lib.lib, ...spec.libs);
+  built[key] = libs;
+  args.push(...dec.defines.map((d) => `-D${d}`), ...libs.flatMap((l) => l.include.flatMap((dir) => ['-I', dir])), dec.glue, ...libs.map((l) => l.lib), ...dec.libs);
 }
 const jpeg = built.jpeg;
 // the libraries' symbols stay local to the addon (sharp's libvips carries its own libjpeg-turbo)
 args.push('-Wl,--exclude-libs,ALL', '-Wl,-Bsymbolic');
-const versions = (m) => [m.kernel, m.jpeg ? `libjpeg-turbo ${m.jpeg.version}` : '', m.j2k ? `OpenJPEG ${m.j2k.version}` : ''].filter((v) => v !== '').join(', ');
+const versions = (m) => [m.kernel, m.jpeg ? `libjpeg-turbo ${m.jpeg.version}` : '', m.j2k ? `OpenJPEG ${m.j2k.version}` : '', m.avif ? `dav1d ${m.avif.version}` : ''].filter((v) => v !== '').join(', ');
 try {
   execFileSync(cc, args, { stdio: ['ignore', 'inherit', 'inherit'] });
 } catch (e) {
@@ -120,13 +152,14 @@ if (target === host) {
     if (typeof m.permute !== 'function') throw new Error('no permute export');
     if (typeof jpeg !== 'string' && typeof m.jpeg?.decode !== 'function') throw new Error('no jpeg export');
     if (typeof built.j2k !== 'string' && typeof m.j2k?.decode !== 'function') throw new Error('no j2k export');
+    if (typeof built.avif !== 'string' && typeof m.avif?.decode !== 'function') throw new Error('no avif export');
     finish(`built ${out} (${versions(m)})`);
   } catch (e) {
     rmSync(out, { force: true });
     done(`built but would not load (${e.message}); removed, the WebAssembly kernels are used`, false);
   }
 }
-const linked = Object.entries(built).filter(([, l]) => typeof l !== 'string').map(([k]) => LIBRARIES[k].name);
+const linked = Object.entries(built).filter(([, l]) => typeof l !== 'string').map(([k]) => DECODERS[k].name);
 finish(`built ${out}${linked.length > 0 ? ` (with ${linked.join(', ')})` : ''}`);
 
 /**
@@ -138,7 +171,7 @@ function buildDebianLibrary(spec) {
   const cache = join(root, '.cache', spec.dir);
   const orig = join(cache, spec.orig);
   const deb = join(cache, spec.debian);
-  if (!existsSync(orig) || !existsSync(deb)) return `no ${spec.name} source (scripts/fetch-sources.sh fetches it); ${spec.fallback}`;
+  if (!existsSync(orig) || !existsSync(deb)) return `no ${spec.name} source (scripts/fetch-sources.sh fetches it)`;
   const src = join(cache, 'src');
   const stamp = join(src, '.imarray-patched');
   const run = (cmd, argv, cwd) => execFileSync(cmd, argv, { cwd, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -155,8 +188,6 @@ function buildDebianLibrary(spec) {
     const build = join(cache, `build-${target}`);
     const lib = join(build, spec.lib);
     if (!existsSync(lib) || statSync(lib).mtimeMs < statSync(stamp).mtimeMs) {
-      const cmake = ['-G', 'Unix Makefiles', '-Wno-dev', '-DCMAKE_BUILD_TYPE=Release', '-DCMAKE_POSITION_INDEPENDENT_CODE=ON', `-DCMAKE_C_COMPILER=${cc}`, ...spec.cmake];
-      if (target !== host) cmake.push('-DCMAKE_SYSTEM_NAME=Linux', `-DCMAKE_SYSTEM_PROCESSOR=${target.endsWith('arm64') ? 'aarch64' : 'x86_64'}`);
       if (spec.nasm && target.endsWith('x64')) {
         try {
           execFileSync('nasm', ['-v'], { stdio: 'ignore' });
@@ -166,11 +197,26 @@ function buildDebianLibrary(spec) {
       }
       rmSync(build, { recursive: true, force: true });
       mkdirSync(build, { recursive: true });
-      run('cmake', [...cmake, src], build);
-      run('make', [`-j${Math.max(2, availableParallelism())}`, spec.make], build);
+      const cpu = target.endsWith('arm64') ? 'aarch64' : 'x86_64';
+      if (spec.meson !== undefined) {
+        const meson = ['setup', build, src, '--default-library=static', '--buildtype=release', '-Db_staticpic=true', ...spec.meson];
+        if (target !== host) {
+          const cross = join(build, '..', `cross-${target}.ini`);
+          writeFileSync(cross, `[binaries]\nc = '${cc}'\nar = '${cc.replace(/gcc$/, 'ar')}'\nstrip = '${cc.replace(/gcc$/, 'strip')}'\n[host_machine]\nsystem = 'linux'\ncpu_family = '${cpu}'\ncpu = '${cpu}'\nendian = 'little'\n`);
+          meson.push('--cross-file', cross);
+        }
+        run('meson', meson, root);
+        run('ninja', ['-C', build], root);
+      } else {
+        const cmake = ['-G', 'Unix Makefiles', '-Wno-dev', '-DCMAKE_BUILD_TYPE=Release', '-DCMAKE_POSITION_INDEPENDENT_CODE=ON', `-DCMAKE_C_COMPILER=${cc}`, ...spec.cmake];
+        if (spec.cxx) cmake.push(`-DCMAKE_CXX_COMPILER=${cxx}`);
+        if (target !== host) cmake.push('-DCMAKE_SYSTEM_NAME=Linux', `-DCMAKE_SYSTEM_PROCESSOR=${cpu}`);
+        run('cmake', [...cmake, src], build);
+        run('make', [`-j${Math.max(2, availableParallelism())}`, spec.make], build);
+      }
     }
     return { lib, include: spec.include(src, build) };
   } catch (e) {
-    return `building ${spec.name} failed (${e.code ?? e.status ?? e.message}); ${spec.fallback}`;
+    return `building ${spec.name} failed (${e.code ?? e.status ?? e.message})`;
   }
 }

@@ -3,13 +3,15 @@
 # packages (the upstream tarball + Debian's patches), pinned by SHA-256, into .cache/<name>/:
 #   libjpeg-turbo 1:2.1.5-2      -> the 'native' JPEG decoder (src/codecs/jpeg/turbo.c)
 #   openjpeg2 2.5.0-2+deb12u3    -> the 'native' JPEG 2000 decoder (src/codecs/jpeg2000/openjpeg.c)
-# scripts/build-native.mjs then builds each (cmake; nasm for libjpeg-turbo on x86-64) as a static,
+#   dav1d 1.0.0-2+deb12u1 and libyuv 0.0~git20230123.b2528b0-1
+#                                -> the 'native' AVIF decoder (src/codecs/avif/dav1d.c)
+# scripts/build-native.mjs then builds each (cmake, or meson for dav1d; nasm on x86-64) as a static,
 # position-independent library and links it into build/native/<target>/imarray.node.
 # Needs root for apt (it adds a deb-src entry for the configured Debian mirror); .ci/run calls it.
-# libjpeg-turbo is required (exit 1 without it). OpenJPEG is not: a security update can replace the
-# pinned revision on the mirror; then this says so and JPEG 2000 decodes through the WebAssembly
-# OpenJPEG (the 'js' back-end) until the pin is moved.
-# Without these, imarray decodes JPEG through sharp (as exact) and JPEG 2000 in WebAssembly.
+# libjpeg-turbo is required (exit 1 without it). The others are not: a security update can replace
+# a pinned revision on the mirror; then this says so and that format decodes through its
+# WebAssembly back-end ('js') until the pin is moved.
+# Without these, imarray decodes JPEG through sharp (as exact), JPEG 2000 and AVIF in WebAssembly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +22,12 @@ LIBJPEG=(libjpeg-turbo "libjpeg-turbo=1:2.1.5-2"
 OPENJPEG=(openjpeg "openjpeg2=2.5.0-2+deb12u3"
   openjpeg2_2.5.0.orig.tar.xz=007e19d772c8b6b22e35379630b06ff3549e49ba719d96453607a36ad7b4de73
   openjpeg2_2.5.0-2+deb12u3.debian.tar.xz=36dedb0ca4c1659c173feac97c19b31985656f4cd112b1a4d54d54bc4133ad37)
+DAV1D=(dav1d "dav1d=1.0.0-2+deb12u1"
+  dav1d_1.0.0.orig.tar.xz=51737db7e4897e599684f873a4725176dd3c779e639411d7c4fce134bb5ebb82
+  dav1d_1.0.0-2+deb12u1.debian.tar.xz=ae53e2bda2a18275cc66570194fced9b9681df2b3b8e041586a26a59d69a727e)
+LIBYUV=(libyuv "libyuv=0.0~git20230123.b2528b0-1"
+  libyuv_0.0~git20230123.b2528b0.orig.tar.gz=cc22ebe94004ac2e5718acdc45980c6f3b83599f19f5bd768c5ca034de659eef
+  libyuv_0.0~git20230123.b2528b0-1.debian.tar.xz=76e01b2226288d3d4533f5c5dbdc2efd385ce2f19e52c40293492603fe7fdf16)
 
 verified() { # dest file=sha...
   local dest=$1; shift
@@ -56,3 +64,4 @@ fetch() { # name package=version file=sha...
 
 fetch "${LIBJPEG[@]}"
 fetch "${OPENJPEG[@]}" || echo "openjpeg source: not fetched; JPEG 2000 will decode through the WebAssembly OpenJPEG" >&2
+fetch "${DAV1D[@]}" && fetch "${LIBYUV[@]}" || echo "dav1d / libyuv source: not fetched; AVIF will decode through the WebAssembly libavif" >&2

@@ -336,6 +336,7 @@ async function version(): Promise<string> {
     ['native kernel', yes(b.native)],
     ['native JPEG', yes(b.nativeJpeg)],
     ['native JPEG 2000', yes(b.nativeJpeg2000)],
+    ['native AVIF', yes(b.nativeAvif)],
     ['wasm SIMD', yes(b.wasmSimd)],
     ['decoders', b.formats.map((f) => `${f.format} ${f.auto}`).join(', ')],
   ];

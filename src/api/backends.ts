@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { CODECS } from '../codecs/registry.js';
 import type { Codec } from '../codecs/codec.js';
 import { loadSharp } from '../codecs/sharp.js';
-import { NATIVE_PATHS, nativeJ2k, nativeJpeg, nativeKernel, nativeOrigin } from '../kernels/native.js';
+import { NATIVE_PATHS, nativeAvif, nativeJ2k, nativeJpeg, nativeKernel, nativeOrigin } from '../kernels/native.js';
 import { resampleSimdAvailable } from '../pixels/resize/accelerated.js';
 
 /** One implementation: whether it runs here, and if not, why. */
@@ -32,6 +32,8 @@ export interface BackendsReport {
   nativeJpeg: BackendStatus;
   /** imarray's own OpenJPEG JPEG 2000 decoder, part of the native kernel where it was built with it. */
   nativeJpeg2000: BackendStatus;
+  /** imarray's own dav1d + libyuv AVIF decoder, part of the native kernel where it was built with it. */
+  nativeAvif: BackendStatus;
   /** WebAssembly SIMD (PNG unfilter, resampling, CHW planes, permutes without the native kernel). */
   wasmSimd: BackendStatus;
   /** Per format: its decoders, the one `backend: 'auto'` picks first, and whether each runs here. */
@@ -67,14 +69,19 @@ export async function backends(): Promise<BackendsReport> {
   const nativeJ2kStatus: BackendStatus = j2k !== null
     ? { available: true, detail: `OpenJPEG ${j2k.version} (${origin.path})` }
     : { available: false, detail: nk === null && origin.path === '' ? why : 'the native kernel was built without OpenJPEG (scripts/fetch-sources.sh, then `npm run native`); JPEG 2000 decodes in WebAssembly (1 and 3 components)' };
+  const avif = nativeAvif();
+  const nativeAvifStatus: BackendStatus = avif !== null
+    ? { available: true, detail: `dav1d ${avif.version} + libyuv (${origin.path})` }
+    : { available: false, detail: nk === null && origin.path === '' ? why : 'the native kernel was built without dav1d and libyuv (scripts/fetch-sources.sh, meson, then `npm run native`); AVIF decodes in WebAssembly (colour within 2 of Pillow, first frame of sequences)' };
   const simd = resampleSimdAvailable();
   const wasmSimd: BackendStatus = { available: simd, detail: simd ? 'WebAssembly SIMD' : 'this engine has no WebAssembly SIMD: the JavaScript kernels run' };
   const formats = CODECS.map((c: Codec) => {
     const decoders = [...(c.backends ?? ['js'])];
-    // the native decoder of each format that has one: OpenJPEG for JPEG 2000, libjpeg-turbo for JPEG
-    const runs = { native: c.format === 'JPEG2000' ? nativeJ2kStatus.available : nativeJpegStatus.available, sharp: sharp.available, js: true };
+    // the native decoder of each format that has one: OpenJPEG for JPEG 2000, dav1d for AVIF, libjpeg-turbo for JPEG
+    const native = c.format === 'JPEG2000' ? nativeJ2kStatus : c.format === 'AVIF' ? nativeAvifStatus : nativeJpegStatus;
+    const runs = { native: native.available, sharp: sharp.available, js: true };
     const auto = decoders.find((d) => runs[d]) ?? 'none';
     return { format: c.format, decoders, auto };
   });
-  return { version: pkg.version, runtime: `node ${process.version} ${process.platform}-${process.arch}`, sharp, native, nativeJpeg: nativeJpegStatus, nativeJpeg2000: nativeJ2kStatus, wasmSimd, formats };
+  return { version: pkg.version, runtime: `node ${process.version} ${process.platform}-${process.arch}`, sharp, native, nativeJpeg: nativeJpegStatus, nativeJpeg2000: nativeJ2kStatus, nativeAvif: nativeAvifStatus, wasmSimd, formats };
 }

@@ -30,6 +30,30 @@ export interface NativeKernel {
   jpeg?: NativeJpeg;
   /** The OpenJPEG decoder, where it was linked in (codecs/jpeg2000/openjpeg.c). */
   j2k?: NativeJ2k;
+  /** The dav1d + libyuv AVIF decoder, where it was linked in (codecs/avif/dav1d.c). */
+  avif?: NativeAvif;
+}
+
+/**
+ * What a native AVIF decode reports (codecs/avif/dav1d.c): `ok`, or `unsupported` (a picture
+ * this decoder does not convert: the caller falls back) or a failure, with why in `message`.
+ */
+export interface NativeAvifResult {
+  ok: boolean;
+  unsupported: boolean;
+  message: string;
+}
+
+/**
+ * dav1d decodes `colour` (AV1 samples, in order; the last picture is the frame) and `alpha`;
+ * libyuv converts as Pillow's libavif does, into `dst` from `dstOffset`: `format` 0 L, 1 RGB,
+ * 2 RGBA. `mc`/`cp`: the container's nclx matrix coefficients and primaries, or -1 for the AV1
+ * sequence header's. `threads`: dav1d's.
+ */
+export interface NativeAvif {
+  version: string;
+  decode(colour: readonly Uint8Array[], alpha: readonly Uint8Array[] | null, dst: Uint8Array, dstOffset: number, width: number, height: number, format: number, mc: number, cp: number, threads: number): Promise<NativeAvifResult>;
+  decodeSync(colour: readonly Uint8Array[], alpha: readonly Uint8Array[] | null, dst: Uint8Array, dstOffset: number, width: number, height: number, format: number, mc: number, cp: number, threads: number): NativeAvifResult;
 }
 
 /**
@@ -141,6 +165,11 @@ export function nativeJpeg(): NativeJpeg | null {
 /** The OpenJPEG decoder of the native kernel, or null where it is not there. */
 export function nativeJ2k(): NativeJ2k | null {
   return loadKernel()?.j2k ?? null;
+}
+
+/** The dav1d + libyuv AVIF decoder of the native kernel, or null where it is not there. */
+export function nativeAvif(): NativeAvif | null {
+  return loadKernel()?.avif ?? null;
 }
 
 /** Where the kernel came from (one of NATIVE_PATHS), and why the others did not load. */

@@ -5,7 +5,7 @@
  * read in docs/pillow-versions.md.
  */
 import type { ErrorCode } from '../../src/index.js';
-import { nativeJ2k } from '../../src/kernels/native.js';
+import { nativeAvif, nativeJ2k } from '../../src/kernels/native.js';
 
 export type Deviation =
   /** imarray raises (with this code) where Pillow gives an image. */
@@ -45,33 +45,12 @@ const J2K_WASM: Readonly<Record<string, Deviation>> = {
   'jpeg2000/rgb_trns_ycbc.jp2': { kind: 'fails', code: 'ERR_IMARRAY_UNSUPPORTED', reason: '4-component JPEG 2000: not decoded by the OpenJPEG WebAssembly build' },
 };
 
-export const DEVIATIONS: Readonly<Record<string, Deviation>> = {
-  // Pillow's ZipDecode stops without an error when the zlib stream ends right after a whole
-  // row, and returns the image with the rows never sent left black. That is silent garbage;
-  // imarray raises the truncation (loadTruncated gives Pillow's partial image).
-  'png/malformed/short_stream.png': { kind: 'fails', code: 'ERR_IMARRAY_TRUNCATED', reason: 'image data ends before the last row: typed error, not black rows' },
-  // libjpeg-turbo's SIMD IDCTs (SSE2 on x64, NEON on arm64) treat the out-of-range coefficients
-  // of this corrupt scan differently; test/codecs/jpeg/jpeg.test.ts bounds it (47 of 250,000 values on arm64)
-  // RLE4 absolute runs: Pillow 12.3 gives every second pixel of these runs as 0; its plugin at
-  // the corpus commit (BmpRleDecoder, 2026-08) and the BMP suite's pictures give both nibbles,
-  // as imarray does (docs: "Pillow versions")
-  'bmp/g/pal4rle.bmp': { kind: 'values', sha256: '15a793c35adf7c4a2fd5ceed62d85cfa5a4bae6245eadb5e1ec675fb83daa168', reason: 'RLE4 absolute runs: both nibbles, as the BMP suite intends' },
-  'bmp/q/pal4rletrns.bmp': { kind: 'values', sha256: '603c53bd5ef3574461ef4fad2eaa98b62f74994cf7bc21389875bed7cf054934', reason: 'RLE4 absolute runs: both nibbles, as the BMP suite intends' },
-  // MPO: frame 0 only so far (nFrames is right; seek to the second picture raises EndOfSequenceError)
-  // TIFF: big-endian 16-bit grey is Pillow's mode I;16B (a >u2 array); JS typed arrays are
-  // native-endian, so imarray gives the same values as I;16 (<u2)
-  'tiff/16bit.MM.cropped.tif': { kind: 'byteorder', mode: 'I;16', reason: 'I;16B as I;16: the same values in native byte order' },
-  'tiff/16bit.MM.deflate.tif': { kind: 'byteorder', mode: 'I;16', reason: 'I;16B as I;16: the same values in native byte order' },
-  // TIFF compressions whose decoder sharp's libtiff is built without (and imarray has none of its own)
-  'tiff/hopper_lzma.tif': { kind: 'fails', code: 'ERR_IMARRAY_UNSUPPORTED', reason: 'LZMA-compressed TIFF: no LZMA decoder' },
-  'tiff/old-style-jpeg-compression.tif': { kind: 'fails', code: 'ERR_IMARRAY_UNSUPPORTED', reason: 'old-style (compression 6) JPEG TIFF: no OJPEG decoder' },
-  'tiff/old-style-jpeg-compression-no-samplesperpixel.tif': { kind: 'fails', code: 'ERR_IMARRAY_UNSUPPORTED', reason: 'old-style (compression 6) JPEG TIFF: no OJPEG decoder' },
-  // Pillow's libtiff has no WebP codec either and says "decoder error -2"; imarray names the compression
-  'tiff/hopper_webp.tif': { kind: 'code', code: 'ERR_IMARRAY_UNSUPPORTED', reason: 'WebP-compressed TIFF: unsupported, named as such' },
-  ...(nativeJ2k() === null ? J2K_WASM : {}),
-  // A JP2 whose codestream is cut (no end marker) and does not decode: Pillow says "broken data
-  // stream", imarray names the truncation (TruncatedImageError; loadTruncated gives Pillow's array)
-  'jpeg2000/balloon_eciRGBv2_aware.jp2': { kind: 'code', code: 'ERR_IMARRAY_TRUNCATED', reason: 'cut codestream: TruncatedImageError' },
+/**
+ * AVIF where the native dav1d + libyuv decoder is not built: libavif 1.0 in WebAssembly, whose
+ * own YUV -> RGB differs from Pillow's libyuv path (the native decoder equals Pillow on every file
+ * and frame).
+ */
+const AVIF_WASM: Readonly<Record<string, Deviation>> = {
   // AVIF colour: libavif's built-in YUV -> RGB (the WebAssembly build) against Pillow's libyuv
   // path: within 2 of Pillow's values, grey and alpha exact (test/codecs/avif holds the bound
   // on the current/ files, whose arrays the corpus keeps); sequences decode their first frame
@@ -100,5 +79,35 @@ export const DEVIATIONS: Readonly<Record<string, Deviation>> = {
   'avif/transparency.avif': { kind: 'values', sha256: '385bfa60f0be8962ce0fcba27409897293c3e2368d86d6c7a30bd929cbde4843', reason: AVIF_COLOUR },
   'avif/xmp_tags_orientation.avif': { kind: 'values', sha256: '553f8626cc34cc0fc81b16c7f8cb083f670eaf5a1585e44d0bfab901dc0b0682', reason: AVIF_COLOUR },
   'avif/hopper-missing-pixi.avif': { kind: 'fails', code: 'ERR_IMARRAY_DECODE', reason: 'no pixi property: libavif 1.0 (the WebAssembly build) refuses it, Pillow\'s 1.4 reads it' },
+};
+
+export const DEVIATIONS: Readonly<Record<string, Deviation>> = {
+  // Pillow's ZipDecode stops without an error when the zlib stream ends right after a whole
+  // row, and returns the image with the rows never sent left black. That is silent garbage;
+  // imarray raises the truncation (loadTruncated gives Pillow's partial image).
+  'png/malformed/short_stream.png': { kind: 'fails', code: 'ERR_IMARRAY_TRUNCATED', reason: 'image data ends before the last row: typed error, not black rows' },
+  // libjpeg-turbo's SIMD IDCTs (SSE2 on x64, NEON on arm64) treat the out-of-range coefficients
+  // of this corrupt scan differently; test/codecs/jpeg/jpeg.test.ts bounds it (47 of 250,000 values on arm64)
+  // RLE4 absolute runs: Pillow 12.3 gives every second pixel of these runs as 0; its plugin at
+  // the corpus commit (BmpRleDecoder, 2026-08) and the BMP suite's pictures give both nibbles,
+  // as imarray does (docs: "Pillow versions")
+  'bmp/g/pal4rle.bmp': { kind: 'values', sha256: '15a793c35adf7c4a2fd5ceed62d85cfa5a4bae6245eadb5e1ec675fb83daa168', reason: 'RLE4 absolute runs: both nibbles, as the BMP suite intends' },
+  'bmp/q/pal4rletrns.bmp': { kind: 'values', sha256: '603c53bd5ef3574461ef4fad2eaa98b62f74994cf7bc21389875bed7cf054934', reason: 'RLE4 absolute runs: both nibbles, as the BMP suite intends' },
+  // MPO: frame 0 only so far (nFrames is right; seek to the second picture raises EndOfSequenceError)
+  // TIFF: big-endian 16-bit grey is Pillow's mode I;16B (a >u2 array); JS typed arrays are
+  // native-endian, so imarray gives the same values as I;16 (<u2)
+  'tiff/16bit.MM.cropped.tif': { kind: 'byteorder', mode: 'I;16', reason: 'I;16B as I;16: the same values in native byte order' },
+  'tiff/16bit.MM.deflate.tif': { kind: 'byteorder', mode: 'I;16', reason: 'I;16B as I;16: the same values in native byte order' },
+  // TIFF compressions whose decoder sharp's libtiff is built without (and imarray has none of its own)
+  'tiff/hopper_lzma.tif': { kind: 'fails', code: 'ERR_IMARRAY_UNSUPPORTED', reason: 'LZMA-compressed TIFF: no LZMA decoder' },
+  'tiff/old-style-jpeg-compression.tif': { kind: 'fails', code: 'ERR_IMARRAY_UNSUPPORTED', reason: 'old-style (compression 6) JPEG TIFF: no OJPEG decoder' },
+  'tiff/old-style-jpeg-compression-no-samplesperpixel.tif': { kind: 'fails', code: 'ERR_IMARRAY_UNSUPPORTED', reason: 'old-style (compression 6) JPEG TIFF: no OJPEG decoder' },
+  // Pillow's libtiff has no WebP codec either and says "decoder error -2"; imarray names the compression
+  'tiff/hopper_webp.tif': { kind: 'code', code: 'ERR_IMARRAY_UNSUPPORTED', reason: 'WebP-compressed TIFF: unsupported, named as such' },
+  ...(nativeJ2k() === null ? J2K_WASM : {}),
+  // A JP2 whose codestream is cut (no end marker) and does not decode: Pillow says "broken data
+  // stream", imarray names the truncation (TruncatedImageError; loadTruncated gives Pillow's array)
+  'jpeg2000/balloon_eciRGBv2_aware.jp2': { kind: 'code', code: 'ERR_IMARRAY_TRUNCATED', reason: 'cut codestream: TruncatedImageError' },
+  ...(nativeAvif() === null ? AVIF_WASM : {}),
   'jpeg/hopper_bad_exif.jpg': { kind: 'platform', exactOn: 'x64', reason: 'corrupt scan: SIMD IDCT differs by architecture' },
 };

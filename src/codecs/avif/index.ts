@@ -4,11 +4,13 @@
  * stream, else `RGB`), `irot`/`imir` reported as the EXIF orientation (Pillow does not rotate
  * AVIF pixels), `icc_profile`, `exif`, `xmp`, and per frame `timestamp` and `duration`.
  *
- * Pixels: libavif compiled to WebAssembly (@jsquash/avif: libavif 1.0 with dav1d), 8-bit
- * RGBA. The AV1 decode is exact; its YUV -> RGB conversion is libavif's built-in one while
- * Pillow's libavif 1.4 converts through libyuv, so colour values differ by at most 2 (4:2:0)
- * or 1 (4:4:4) from Pillow's; grey and alpha are exact (test/codecs/avif holds these bounds).
- * Only the first frame of an image sequence is decoded; later frames raise UnsupportedError.
+ * Pixels: imarray's native decoder (`native.ts` + `dav1d.c`, the default where the native kernel
+ * has it: prebuilt for linux-x64/arm64): dav1d decodes the AV1 samples parse.ts finds and libyuv
+ * converts them as Pillow's libavif does: every fixture and frame equals Pillow 12.3. Elsewhere,
+ * with `backend: 'js'`, or for what the native decoder does not convert (more than 8 bits, grid
+ * images, premultiplied alpha): libavif compiled to WebAssembly (@jsquash/avif: libavif 1.0 with
+ * dav1d), whose own YUV -> RGB conversion is within 2 (4:2:0) or 1 (4:4:4) of Pillow's (grey
+ * and alpha exact; test/codecs/avif holds the bounds), first frame of a sequence only.
  */
 import { DecodeError, TruncatedImageError, UnidentifiedImageError, UnsupportedError } from '../../core/errors.js';
 import type { Input } from '../../core/input.js';
@@ -19,6 +21,9 @@ import type { Codec, Decoding, Header, OpenOptions } from '../codec.js';
 import { exifOrientation, exifWithOrientation, newExifWithOrientation } from '../shared/exif.js';
 import { emscriptenCodec, type RgbaImage } from '../shared/emscripten.js';
 import { AvifFormatError, isAvif, parseAvif, type AvifHeader } from './parse.js';
+import { nativeAvif } from '../../kernels/native.js';
+import { chooseBackend } from '../sharp.js';
+import { decodeWithNative } from './native.js';
 
 interface AvifModule { decode(data: Uint8Array, bitDepth: 8): RgbaImage | null }
 const libavif = emscriptenCodec<AvifModule>('@jsquash/avif/codec/dec/avif_dec.wasm', () => import('@jsquash/avif/codec/dec/avif_dec.js'));
@@ -74,14 +79,14 @@ async function decodeFrame(bytes: Uint8Array, h: AvifHeader, mode: Mode, into: A
 
 export const avifCodec = {
   format: 'AVIF',
-  description: 'AVIF, still (the first frame of sequences; libavif in WebAssembly, colour within 2 of Pillow)',
+  description: 'AVIF, still and sequences (dav1d + libyuv as Pillow\'s libavif converts; WebAssembly libavif: first frame, colour within 2 of Pillow)',
   extensions: ['.avif', '.avifs'],
   mimeTypes: ['image/avif'],
-  backends: ['js'],
+  backends: ['native', 'js'],
   modes: ['RGB', 'RGBA', 'L'],
   fuzz: { cases: 100, minSeeds: 10, truncation: ['avif/hopper.avif'], cuts: 60 },
   accept: isAvif,
-  async open(input: Input, _options: Required<OpenOptions>, name: string): Promise<Decoding> {
+  async open(input: Input, options: Required<OpenOptions>, name: string): Promise<Decoding> {
     const s = await input.bytes();
     let h: AvifHeader;
     try {
@@ -96,11 +101,18 @@ export const avifCodec = {
     const info = infoOf(h);
     const header: Header = { format: 'AVIF', mode, width: h.width, height: h.height, info, nFrames: h.frames };
     let frame = 0;
+    const native = nativeAvif();
+    const chosen = await chooseBackend(avifCodec.backends, options.backend, name, native !== null);
     return {
       header,
+      offThread: chosen === 'native',
       async load({ into } = {}) {
-        if (frame > 0) throw new UnsupportedError(`${name}: frame ${frame} of an AVIF image sequence (the WebAssembly decoder reads the first frame only)`);
-        const out = await decodeFrame(s, h, mode, into, name);
+        let out = chosen === 'native' && native !== null ? await decodeWithNative(native, h, mode, frame, name, into) : null;
+        if (out === null) {
+          // the WebAssembly libavif: what the native decoder does not convert, or backend 'js'
+          if (frame > 0) throw new UnsupportedError(`${name}: frame ${frame} of an AVIF image sequence (the WebAssembly decoder reads the first frame only)`);
+          out = await decodeFrame(s, h, mode, into, name);
+        }
         const [pts, duration] = h.timing[frame] ?? [0, 1];
         info.timestamp = Math.round((1000 * pts) / h.timescale);
         info.duration = Math.round((1000 * duration) / h.timescale);

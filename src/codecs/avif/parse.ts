@@ -28,6 +28,23 @@ export interface AvifHeader {
   readonly timescale: number;
   /** The file ends inside a top-level box (cut short). */
   readonly truncated: boolean;
+  /** The AV1 data, for a decoder that takes AV1 samples (the native back-end). */
+  readonly av1: Av1Data;
+}
+
+/** Where the AV1 samples of the image are, and what libavif reads around them. */
+export interface Av1Data {
+  /** The colour image's samples: the primary item's payload, or every frame of a sequence. */
+  readonly colour: readonly Uint8Array[];
+  /** The alpha auxiliary image's samples, index for index, if there is one. */
+  readonly alpha?: readonly Uint8Array[];
+  /** A sequence's sync samples (0-based, ascending); absent: every sample is one. */
+  readonly sync?: readonly number[];
+  /** The container's nclx matrix coefficients and colour primaries; -1 where there is no nclx `colr`. */
+  readonly mc: number;
+  readonly cp: number;
+  /** Why these samples cannot be decoded one picture each (a grid image, premultiplied alpha), if so. */
+  readonly unsupported?: string;
 }
 
 interface Box { readonly type: string; readonly start: number; readonly end: number; readonly cut?: boolean }
@@ -175,15 +192,18 @@ function parseBoxes(s: Uint8Array, top: readonly Box[], truncated: boolean): Avi
   const irot = find(own, 'irot');
   const imir = find(own, 'imir');
   let icc: Uint8Array | undefined;
+  let nclx = { mc: -1, cp: -1 };
   for (const colr of own.filter((b) => b.type === 'colr')) {
     const t = fourcc(s, colr.start);
     if (t === 'prof' || t === 'rICC') icc = s.slice(colr.start + 4, colr.end);
+    if (t === 'nclx' && nclx.mc < 0) nclx = nclxOf(s, colr);
   }
   const isAlpha = (id: number): boolean => {
     const auxC = find(propsOf(id), 'auxC');
     return auxC !== undefined && ALPHA_URNS.includes(cstring(s, auxC.start + 4, auxC.end));
   };
-  const alpha = refs.some((r) => r.type === 'auxl' && r.to.includes(primary) && isAlpha(r.from));
+  const alphaItem = refs.find((r) => r.type === 'auxl' && r.to.includes(primary) && isAlpha(r.from))?.from;
+  const alpha = alphaItem !== undefined;
 
   // Exif and XMP items describing the primary item, their bytes through iloc
   const itemBytes = itemReader(s, mb);
@@ -202,6 +222,17 @@ function parseBoxes(s: Uint8Array, top: readonly Box[], truncated: boolean): Avi
     }
   }
   const sequence = sequenceTiming(s, top);
+  let av1: Av1Data;
+  if (sequence.colourSamples !== undefined) {
+    av1 = { colour: sequence.colourSamples, ...(sequence.alphaSamples !== undefined ? { alpha: sequence.alphaSamples } : {}), ...(sequence.sync !== undefined ? { sync: sequence.sync } : {}), ...sequence.nclx };
+  } else {
+    const colour = itemBytes(primary);
+    const alphaBytes = alphaItem === undefined ? undefined : itemBytes(alphaItem);
+    const kind = types.get(primary)?.type;
+    const why = kind !== 'av01' ? `the primary item is '${kind ?? '?'}', not one AV1 image` : colour === undefined ? 'the primary item has no data' : alphaItem !== undefined && alphaBytes === undefined ? 'the alpha item has no data'
+      : refs.some((r) => r.type === 'prem' && r.from === primary) ? 'premultiplied alpha' : undefined;
+    av1 = { colour: colour === undefined ? [] : [colour], ...(alphaBytes !== undefined ? { alpha: [alphaBytes] } : {}), ...nclx, ...(why !== undefined ? { unsupported: why } : {}) };
+  }
   return {
     width, height, alpha: alpha || sequence.alpha, monochrome,
     rotation: irot !== undefined ? s[irot.start] & 3 : -1,
@@ -210,6 +241,7 @@ function parseBoxes(s: Uint8Array, top: readonly Box[], truncated: boolean): Avi
     timing: sequence.timing.length > 0 ? sequence.timing : [[0, 1]],
     timescale: sequence.timescale,
     truncated,
+    av1,
     ...(icc !== undefined ? { icc } : {}),
     ...(exif !== undefined ? { exif } : {}),
     ...(xmp !== undefined ? { xmp } : {}),
@@ -265,11 +297,108 @@ function itemReader(s: Uint8Array, mb: readonly Box[]): (id: number) => Uint8Arr
   return (id) => items.get(id);
 }
 
-/** An image sequence's colour track: frame count, timescale, per-sample [pts, duration]; and whether an alpha track exists. */
-function sequenceTiming(s: Uint8Array, top: readonly Box[]): { timing: [number, number][]; timescale: number; alpha: boolean } {
+/** An nclx `colr` box's colour primaries and matrix coefficients. */
+function nclxOf(s: Uint8Array, colr: Box): { mc: number; cp: number } {
+  if (colr.end - colr.start < 11) return { mc: -1, cp: -1 };
+  return { cp: u16(s, colr.start + 4), mc: u16(s, colr.start + 8) };
+}
+
+interface Track { timing: [number, number][]; timescale: number; samples: Uint8Array[]; sync?: number[]; nclx: { mc: number; cp: number } }
+
+/** A track's samples (stsz, stsc, stco/co64), sync samples (stss), timing (stts) and its av01 entry's nclx. */
+function readTrack(s: Uint8Array, md: readonly Box[]): Track {
+  const mdhd = find(md, 'mdhd');
+  const timescale = mdhd === undefined ? 1 : u32(s, mdhd.start + 4 + (s[mdhd.start] === 1 ? 16 : 8));
+  const minf = find(md, 'minf');
+  const stbl = minf === undefined ? undefined : find(children(s, minf.start, minf.end), 'stbl');
+  const sb = stbl === undefined ? [] : children(s, stbl.start, stbl.end);
+  const stsz = find(sb, 'stsz');
+  const count = stsz === undefined ? 0 : u32(s, stsz.start + 8);
+  const sizes: number[] = [];
+  // every sample is at least a byte of the file, and a table of sizes needs 4 bytes a sample
+  if (stsz !== undefined) {
+    const sampleSize = u32(s, stsz.start + 4);
+    const most = sampleSize === 0 ? Math.floor((stsz.end - stsz.start - 12) / 4) : Math.floor(s.length / sampleSize);
+    if (count > most) throw new AvifFormatError(`stsz claims ${count} samples, the file holds at most ${most}`);
+    for (let i = 0; i < count; i++) sizes.push(sampleSize !== 0 ? sampleSize : u32(s, stsz.start + 12 + i * 4));
+  }
+  const durations: number[] = [];
+  const stts = find(sb, 'stts');
+  if (stts !== undefined) {
+    const entries = u32(s, stts.start + 4);
+    for (let i = 0; i < entries && durations.length < count; i++) {
+      const n = u32(s, stts.start + 8 + i * 8);
+      const d = u32(s, stts.start + 12 + i * 8);
+      for (let k = 0; k < n && durations.length < count; k++) durations.push(d);
+    }
+  }
+  const timing: [number, number][] = [];
+  let pts = 0;
+  for (let i = 0; i < count; i++) {
+    const d = durations[i] ?? 0;
+    timing.push([pts, d]);
+    pts += d;
+  }
+  // chunk offsets, and samples per chunk (stsc runs); tables that do not read leave the track
+  // without samples (the WebAssembly back-end, which reads the file itself, decodes it then)
+  const samples: Uint8Array[] = [];
+  let sync: number[] | undefined;
+  let nclx = { mc: -1, cp: -1 };
+  try {
+    readSamples();
+  } catch (e) {
+    if (!(e instanceof AvifFormatError)) throw e;
+    samples.length = 0;
+  }
+  return { timing, timescale, samples, ...(sync !== undefined ? { sync } : {}), nclx };
+
+  function readSamples(): void {
+    const stco = find(sb, 'stco') ?? find(sb, 'co64');
+    const stsc = find(sb, 'stsc');
+    if (stco !== undefined && stsc !== undefined && count > 0) {
+      const wide = stco.type === 'co64';
+      const chunks = Math.min(u32(s, stco.start + 4), Math.floor((stco.end - stco.start - 8) / (wide ? 8 : 4)));
+      const runs = Math.min(u32(s, stsc.start + 4), Math.floor((stsc.end - stsc.start - 8) / 12));
+      let sample = 0;
+      for (let r = 0; r < runs && sample < count; r++) {
+        const first = u32(s, stsc.start + 8 + r * 12);
+        const perChunk = u32(s, stsc.start + 12 + r * 12);
+        const next = r + 1 < runs ? u32(s, stsc.start + 8 + (r + 1) * 12) : chunks + 1;
+        for (let c = first; c < next && c <= chunks && sample < count; c++) {
+          let at = wide ? uN(s, stco.start + 8 + (c - 1) * 8, 8) : u32(s, stco.start + 8 + (c - 1) * 4);
+          for (let k = 0; k < perChunk && sample < count; k++, sample++) {
+            samples.push(s.subarray(Math.min(at, s.length), Math.min(at + sizes[sample], s.length)));
+            at += sizes[sample];
+          }
+        }
+      }
+    }
+    const stss = find(sb, 'stss');
+    if (stss !== undefined) {
+      const n = Math.min(u32(s, stss.start + 4), Math.floor((stss.end - stss.start - 8) / 4));
+      sync = Array.from({ length: n }, (_, i) => u32(s, stss.start + 8 + i * 4) - 1);
+    }
+    // the av01 sample entry's colr (nclx)
+    const stsd = find(sb, 'stsd');
+    if (stsd !== undefined) {
+      const entry = children(s, stsd.start + 8, stsd.end).find((b) => b.type === 'av01');
+      // a visual sample entry: 8 bytes of SampleEntry, 70 of VisualSampleEntry, then its boxes
+      const colr = entry === undefined || entry.end - entry.start < 78 ? undefined : children(s, entry.start + 78, entry.end).find((b) => b.type === 'colr' && fourcc(s, b.start) === 'nclx');
+      if (colr !== undefined) nclx = nclxOf(s, colr);
+    }
+  }
+}
+
+/** An image sequence's colour track (frame count, timescale, per-sample [pts, duration], samples), and its alpha track. */
+function sequenceTiming(s: Uint8Array, top: readonly Box[]): {
+  timing: [number, number][]; timescale: number; alpha: boolean;
+  colourSamples?: Uint8Array[]; alphaSamples?: Uint8Array[]; sync?: number[]; nclx: { mc: number; cp: number };
+} {
+  const none = { timing: [], timescale: 1, alpha: false, nclx: { mc: -1, cp: -1 } };
   const moov = find(top, 'moov');
-  if (moov === undefined) return { timing: [], timescale: 1, alpha: false };
-  let colour: { timing: [number, number][]; timescale: number } | undefined;
+  if (moov === undefined) return none;
+  let colour: Track | undefined;
+  let alphaTrack: Track | undefined;
   let alpha = false;
   for (const trak of children(s, moov.start, moov.end).filter((b) => b.type === 'trak')) {
     const tb = children(s, trak.start, trak.end);
@@ -281,40 +410,17 @@ function sequenceTiming(s: Uint8Array, top: readonly Box[]): { timing: [number, 
     const tref = find(tb, 'tref');
     if (handler === 'auxv' || (tref !== undefined && children(s, tref.start, tref.end).some((b) => b.type === 'auxl'))) {
       alpha = true;
+      alphaTrack ??= readTrack(s, md);
       continue;
     }
     if (handler !== 'pict' || colour !== undefined) continue;
-    const mdhd = find(md, 'mdhd');
-    const timescale = mdhd === undefined ? 1 : u32(s, mdhd.start + 4 + (s[mdhd.start] === 1 ? 16 : 8));
-    const minf = find(md, 'minf');
-    const stbl = minf === undefined ? undefined : find(children(s, minf.start, minf.end), 'stbl');
-    const sb = stbl === undefined ? [] : children(s, stbl.start, stbl.end);
-    const stsz = find(sb, 'stsz');
-    const count = stsz === undefined ? 0 : u32(s, stsz.start + 8);
-    // every sample is at least a byte of the file, and a table of sizes needs 4 bytes a sample
-    if (stsz !== undefined) {
-      const sampleSize = u32(s, stsz.start + 4);
-      const most = sampleSize === 0 ? Math.floor((stsz.end - stsz.start - 12) / 4) : Math.floor(s.length / sampleSize);
-      if (count > most) throw new AvifFormatError(`stsz claims ${count} samples, the file holds at most ${most}`);
-    }
-    const durations: number[] = [];
-    const stts = find(sb, 'stts');
-    if (stts !== undefined) {
-      const entries = u32(s, stts.start + 4);
-      for (let i = 0; i < entries && durations.length < count; i++) {
-        const n = u32(s, stts.start + 8 + i * 8);
-        const d = u32(s, stts.start + 12 + i * 8);
-        for (let k = 0; k < n && durations.length < count; k++) durations.push(d);
-      }
-    }
-    const timing: [number, number][] = [];
-    let pts = 0;
-    for (let i = 0; i < count; i++) {
-      const d = durations[i] ?? 0;
-      timing.push([pts, d]);
-      pts += d;
-    }
-    colour = { timing, timescale };
+    colour = readTrack(s, md);
   }
-  return { ...(colour ?? { timing: [], timescale: 1 }), alpha };
+  if (colour === undefined) return { ...none, alpha };
+  return {
+    timing: colour.timing, timescale: colour.timescale, alpha, nclx: colour.nclx,
+    ...(colour.samples.length > 0 ? { colourSamples: colour.samples } : {}),
+    ...(alphaTrack !== undefined && alphaTrack.samples.length > 0 ? { alphaSamples: alphaTrack.samples } : {}),
+    ...(colour.sync !== undefined ? { sync: colour.sync } : {}),
+  };
 }

@@ -1,12 +1,13 @@
 /**
- * AVIF beyond the conformance harness (test/conformance: mode, size, frame count against
- * Pillow 12.3 for every fixture): colour values within the documented bound of Pillow's arrays
- * (fixtures/avif-reference/, scripts/make-avif-references.py, the corpus's current/ files),
- * `info` as Pillow's own tests state it, frames, and typed errors.
+ * AVIF beyond the conformance harness (test/conformance: every fixture and recorded frame
+ * against Pillow 12.3): Pillow's arrays of the corpus's current/ files (fixtures/avif-reference/,
+ * scripts/make-avif-references.py) equal on the native back-end and within the documented bound
+ * on the WebAssembly one, `info` as Pillow's own tests state it, frames, and typed errors.
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { open, toArray, UnsupportedError, ImarrayError } from '../../../src/index.js';
+import { open, toArray, imreadBatch, UnsupportedError, ImarrayError, type Backend } from '../../../src/index.js';
+import { nativeAvif } from '../../../src/kernels/native.js';
 import { exifOrientation } from '../../../src/codecs/shared/exif.js';
 import { fixture } from '../../helpers/fixtures.js';
 
@@ -16,10 +17,16 @@ const CASES: [string, number][] = [
   ['avif_rgb_q30_444', 1], ['avif_rgb_q75_444', 1], ['avif_rgb_q95_444', 1], ['avif_rgb_lossless', 1], ['avif_l_q75', 0],
 ];
 
-describe('AVIF colour within the bound of Pillow 12.3', () => {
-  for (const [name, bound] of CASES) {
+const native = nativeAvif() !== null;
+
+/** Each back-end and the factor on the WebAssembly bound it is held to (native: exact). */
+const COLOUR_BACKENDS: [Backend, number][] = [...(native ? [['native', 0] as [Backend, number]] : []), ['js', 1]];
+
+describe.each(COLOUR_BACKENDS)("AVIF colour of backend '%s' against Pillow 12.3", (backend, scale) => {
+  for (const [name, wasmBound] of CASES) {
+    const bound = wasmBound * scale;
     it(`${name}: max difference <= ${bound}`, async () => {
-      const ours = toArray(await (await open(fixture(`avif/current_${name}.avif`))).load());
+      const ours = toArray(await (await open(fixture(`avif/current_${name}.avif`), { backend })).load());
       const want = toArray(await (await open(fixture(`avif-reference/${name}.png`))).load());
       expect(ours.shape).toEqual(want.shape);
       let max = 0;
@@ -53,8 +60,8 @@ describe('AVIF info and frames as Pillow gives them', () => {
     expect((await open(fixture('avif/icc_profile_none.avif'))).info.icc_profile).toBeUndefined();
     expect(((await open(fixture('avif/icc_profile.avif'))).info.icc_profile as Uint8Array).length).toBeGreaterThan(128);
   });
-  it('a sequence has its frame count; frame 0 decodes with its timing, later frames are UnsupportedError', async () => {
-    const img = await open(fixture('avif/star.avifs'));
+  it("a sequence has its frame count; on backend 'js' frame 0 decodes with its timing, later frames are UnsupportedError", async () => {
+    const img = await open(fixture('avif/star.avifs'), { backend: 'js' });
     expect([img.mode, img.nFrames, img.isAnimated]).toEqual(['RGBA', 5, true]);
     await img.load();
     expect(img.info.timestamp).toBe(0);
@@ -71,5 +78,41 @@ describe('AVIF info and frames as Pillow gives them', () => {
       if (got !== 'ok') expect(got, `cut at ${cut}`).toBeInstanceOf(ImarrayError);
     }
     expect(toArray(await (await open(good)).load()).shape).toEqual([128, 128, 3]);
+  });
+});
+
+describe.runIf(native)("AVIF on backend 'native': frames and batches", () => {
+  it('every frame of a sequence, in any order, equals the frame reached in order', async () => {
+    const img = await open(fixture('avif/star.avifs'));
+    const inOrder: string[] = [];
+    for (let i = 0; i < img.nFrames; i++) {
+      await img.seek(i);
+      inOrder.push(Buffer.from((toArray(await img.load()).data as Uint8Array)).toString('base64'));
+      expect(img.info.timestamp).toBeGreaterThanOrEqual(0);
+    }
+    expect(new Set(inOrder).size).toBeGreaterThan(1);
+    const again = await open(fixture('avif/star.avifs'));
+    for (const i of [4, 0, 3, 1, 2]) {
+      await again.seek(i);
+      expect(Buffer.from((toArray(await again.load()).data as Uint8Array)).toString('base64'), `frame ${i}`).toBe(inOrder[i]);
+    }
+  });
+  it('decodes into batch slots on the main thread and on worker threads, as one at a time', async () => {
+    const files = ['avif/rot0mir0.avif', 'avif/rot0mir1.avif', 'avif/rot2mir0.avif'].map(fixture);
+    const one = await Promise.all(files.map(async (f) => toArray(await (await open(f)).load()).data as Uint8Array));
+    for (const workers of [0, 2]) {
+      const batch = await imreadBatch(files, { workers });
+      const per = batch.data.length / files.length;
+      files.forEach((f, i) => { expect(Buffer.compare(Buffer.from((batch.data as Uint8Array).subarray(i * per, (i + 1) * per)), Buffer.from(one[i])), `${f} workers ${workers}`).toBe(0); });
+    }
+  });
+  it('hostile bytes never crash: every flipped byte of the AV1 payload decodes or fails typed', async () => {
+    const good = new Uint8Array(readFileSync(fixture('avif/transparency.avif')));
+    for (let at = good.length - 400; at < good.length; at += 3) {
+      const bad = Uint8Array.from(good);
+      bad[at] ^= 0xa5;
+      const got: unknown = await open(bad).then((img) => img.load()).then(() => 'ok', (e: unknown) => e);
+      if (got !== 'ok') expect(got, `byte ${at}`).toBeInstanceOf(ImarrayError);
+    }
   });
 });
