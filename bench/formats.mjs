@@ -83,8 +83,9 @@ export async function run() {
   // AVIF: written by sharp (Debian's Pillow 9.4 has no AVIF), read by imarray and sharp
   const avif = `${OUT}formats-f.avif`;
   await sharp(readFileSync(`${OUT}formats-src.rgb`), { raw: { width: N, height: N, channels: 3 } }).avif({ quality: 75 }).toFile(avif);
-  const ra = await race({ imarray: () => imread(avif), 'sharp raw': () => sharp(avif).raw().toBuffer() }, { rounds: 9, warmup: 2 });
+  const ra = await race({ imarray: () => imread(avif), 'imarray js': () => imread(avif, { backend: 'js' }), 'sharp raw': () => sharp(avif).raw().toBuffer() }, { rounds: 9, warmup: 2 });
   rows.push(['AVIF RGB q75 (sharp-written)', ms(ra.imarray.median), '-', '-', `${ms(ra['sharp raw'].median)} (${ratio(ra.imarray.median, ra['sharp raw'].median)})`]);
+  rows.push(["AVIF RGB q75, backend 'js' (WebAssembly)", ms(ra['imarray js'].median), '-', '-', `${ms(ra['sharp raw'].median)} (${ratio(ra['imarray js'].median, ra['sharp raw'].median)})`]);
   report(
     `Raster formats, ${N}x${N} file -> array (median ms)`,
     table(['format', 'imarray', 'Pillow 9.4 np.asarray(Image.open(f))', 'imarray / Pillow', 'sharp raw (GIF: RGBA; imarray / sharp)'], rows) +

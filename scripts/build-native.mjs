@@ -42,12 +42,15 @@ function done(message, ok) {
 if (process.env.IMARRAY_SKIP_NATIVE === '1') done('skipped (IMARRAY_SKIP_NATIVE=1); the WebAssembly kernels are used', true);
 const require = createRequire(import.meta.url);
 
+/** What a loaded kernel has: its CPU path and the libraries linked in. */
+const versions = (m) => [m.kernel, m.jpeg ? `libjpeg-turbo ${m.jpeg.version}` : '', m.j2k ? `OpenJPEG ${m.j2k.version}` : '', m.avif ? `dav1d ${m.avif.version}` : '', m.lzma ? `liblzma ${m.lzma.version}` : ''].filter((v) => v !== '').join(', ');
+
 // a prebuilt kernel that loads here: nothing to compile (a user's install)
 const prebuilt = join(root, 'prebuilds', target, 'imarray.node');
 if (!prebuildOnly && target === host && existsSync(prebuilt) && !existsSync(join(root, '.cache', 'libjpeg-turbo'))) {
   try {
     const m = require(prebuilt);
-    if (typeof m.permute === 'function') done(`prebuilt ${prebuilt} (${[m.kernel, m.jpeg ? `libjpeg-turbo ${m.jpeg.version}` : '', m.j2k ? `OpenJPEG ${m.j2k.version}` : '', m.avif ? `dav1d ${m.avif.version}` : ''].filter((v) => v !== '').join(', ')})`, true);
+    if (typeof m.permute === 'function') done(`prebuilt ${prebuilt} (${versions(m)})`, true);
   } catch (e) {
     console.log(`imarray native (${target}): the prebuilt kernel does not load here (${e.message}); building one`);
   }
@@ -88,6 +91,10 @@ const SOURCES = {
     meson: ['-Denable_tools=false', '-Denable_tests=false', '-Denable_examples=false', '-Denable_docs=false', '-Dlogging=false'],
     lib: join('src', 'libdav1d.a'), include: (src, build) => [join(src, 'include'), join(build, 'include'), join(build, 'include', 'dav1d')],
   },
+  xz: {
+    name: 'liblzma', dir: 'xz', orig: 'xz-utils_5.4.1.orig.tar.xz', debian: 'xz-utils_5.4.1-1+deb12u1.debian.tar.xz',
+    cmake: ['-DBUILD_SHARED_LIBS=OFF'], make: 'liblzma', lib: 'liblzma.a', include: (src) => [join(src, 'src', 'liblzma', 'api')],
+  },
   libyuv: {
     name: 'libyuv', dir: 'libyuv', orig: 'libyuv_0.0~git20230123.b2528b0.orig.tar.gz', debian: 'libyuv_0.0~git20230123.b2528b0-1.debian.tar.xz', cxx: true,
     cmake: ['-DCMAKE_DISABLE_FIND_PACKAGE_JPEG=TRUE'], make: 'yuv', lib: 'libyuv.a', include: (src) => [join(src, 'include')],
@@ -101,6 +108,10 @@ const DECODERS = {
   j2k: {
     name: 'OpenJPEG', sources: [SOURCES.openjpeg], fallback: 'JPEG 2000 decodes through OpenJPEG in WebAssembly',
     defines: ['IMARRAY_WITH_OPENJPEG', 'OPJ_STATIC'], libs: ['-lm', '-lpthread'], glue: join(root, 'src', 'codecs', 'jpeg2000', 'openjpeg.c'),
+  },
+  lzma: {
+    name: 'liblzma', sources: [SOURCES.xz], fallback: 'LZMA-compressed TIFF raises UnsupportedError',
+    defines: ['IMARRAY_WITH_LZMA', 'LZMA_API_STATIC'], libs: ['-lpthread'], glue: join(root, 'src', 'codecs', 'tiff', 'lzma.c'),
   },
   avif: {
     name: 'dav1d + libyuv', sources: [SOURCES.dav1d, SOURCES.libyuv], fallback: 'AVIF decodes through libavif in WebAssembly',
@@ -131,7 +142,6 @@ for (const [key, dec] of Object.entries(DECODERS)) {
 const jpeg = built.jpeg;
 // the libraries' symbols stay local to the addon (sharp's libvips carries its own libjpeg-turbo)
 args.push('-Wl,--exclude-libs,ALL', '-Wl,-Bsymbolic');
-const versions = (m) => [m.kernel, m.jpeg ? `libjpeg-turbo ${m.jpeg.version}` : '', m.j2k ? `OpenJPEG ${m.j2k.version}` : '', m.avif ? `dav1d ${m.avif.version}` : ''].filter((v) => v !== '').join(', ');
 try {
   execFileSync(cc, args, { stdio: ['ignore', 'inherit', 'inherit'] });
 } catch (e) {
@@ -153,6 +163,7 @@ if (target === host) {
     if (typeof jpeg !== 'string' && typeof m.jpeg?.decode !== 'function') throw new Error('no jpeg export');
     if (typeof built.j2k !== 'string' && typeof m.j2k?.decode !== 'function') throw new Error('no j2k export');
     if (typeof built.avif !== 'string' && typeof m.avif?.decode !== 'function') throw new Error('no avif export');
+    if (typeof built.lzma !== 'string' && typeof m.lzma?.decodeSync !== 'function') throw new Error('no lzma export');
     finish(`built ${out} (${versions(m)})`);
   } catch (e) {
     rmSync(out, { force: true });

@@ -5,13 +5,15 @@
 #   openjpeg2 2.5.0-2+deb12u3    -> the 'native' JPEG 2000 decoder (src/codecs/jpeg2000/openjpeg.c)
 #   dav1d 1.0.0-2+deb12u1 and libyuv 0.0~git20230123.b2528b0-1
 #                                -> the 'native' AVIF decoder (src/codecs/avif/dav1d.c)
+#   xz-utils 5.4.1-1+deb12u1     -> liblzma, for LZMA-compressed TIFF (src/codecs/tiff/lzma.c)
 # scripts/build-native.mjs then builds each (cmake, or meson for dav1d; nasm on x86-64) as a static,
 # position-independent library and links it into build/native/<target>/imarray.node.
 # Needs root for apt (it adds a deb-src entry for the configured Debian mirror); .ci/run calls it.
 # libjpeg-turbo is required (exit 1 without it). The others are not: a security update can replace
 # a pinned revision on the mirror; then this says so and that format decodes through its
 # WebAssembly back-end ('js') until the pin is moved.
-# Without these, imarray decodes JPEG through sharp (as exact), JPEG 2000 and AVIF in WebAssembly.
+# Without these, imarray decodes JPEG through sharp (as exact), JPEG 2000 and AVIF in WebAssembly,
+# and LZMA-compressed TIFF raises UnsupportedError.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +30,9 @@ DAV1D=(dav1d "dav1d=1.0.0-2+deb12u1"
 LIBYUV=(libyuv "libyuv=0.0~git20230123.b2528b0-1"
   libyuv_0.0~git20230123.b2528b0.orig.tar.gz=cc22ebe94004ac2e5718acdc45980c6f3b83599f19f5bd768c5ca034de659eef
   libyuv_0.0~git20230123.b2528b0-1.debian.tar.xz=76e01b2226288d3d4533f5c5dbdc2efd385ce2f19e52c40293492603fe7fdf16)
+XZ=(xz "xz-utils=5.4.1-1+deb12u1"
+  xz-utils_5.4.1.orig.tar.xz=5d9827aa1875b21c288f78864bb26d2650b436ea8d2cad364e4921eb6266a5a5
+  xz-utils_5.4.1-1+deb12u1.debian.tar.xz=3e162db2b76480c7e157f4c2f6ff9a426fc023f262d4dc3287530b36e2843ebe)
 
 verified() { # dest file=sha...
   local dest=$1; shift
@@ -65,3 +70,4 @@ fetch() { # name package=version file=sha...
 fetch "${LIBJPEG[@]}"
 fetch "${OPENJPEG[@]}" || echo "openjpeg source: not fetched; JPEG 2000 will decode through the WebAssembly OpenJPEG" >&2
 fetch "${DAV1D[@]}" && fetch "${LIBYUV[@]}" || echo "dav1d / libyuv source: not fetched; AVIF will decode through the WebAssembly libavif" >&2
+fetch "${XZ[@]}" || echo "xz-utils source: not fetched; LZMA-compressed TIFF will raise UnsupportedError" >&2

@@ -337,6 +337,7 @@ async function version(): Promise<string> {
     ['native JPEG', yes(b.nativeJpeg)],
     ['native JPEG 2000', yes(b.nativeJpeg2000)],
     ['native AVIF', yes(b.nativeAvif)],
+    ['native TIFF LZMA', yes(b.nativeLzma)],
     ['wasm SIMD', yes(b.wasmSimd)],
     ['decoders', b.formats.map((f) => `${f.format} ${f.auto}`).join(', ')],
   ];

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { CODECS } from '../codecs/registry.js';
 import type { Codec } from '../codecs/codec.js';
 import { loadSharp } from '../codecs/sharp.js';
-import { NATIVE_PATHS, nativeAvif, nativeJ2k, nativeJpeg, nativeKernel, nativeOrigin } from '../kernels/native.js';
+import { NATIVE_PATHS, nativeAvif, nativeJ2k, nativeJpeg, nativeKernel, nativeLzma, nativeOrigin } from '../kernels/native.js';
 import { resampleSimdAvailable } from '../pixels/resize/accelerated.js';
 
 /** One implementation: whether it runs here, and if not, why. */
@@ -34,6 +34,8 @@ export interface BackendsReport {
   nativeJpeg2000: BackendStatus;
   /** imarray's own dav1d + libyuv AVIF decoder, part of the native kernel where it was built with it. */
   nativeAvif: BackendStatus;
+  /** liblzma for LZMA-compressed TIFF, part of the native kernel where it was built with it. */
+  nativeLzma: BackendStatus;
   /** WebAssembly SIMD (PNG unfilter, resampling, CHW planes, permutes without the native kernel). */
   wasmSimd: BackendStatus;
   /** Per format: its decoders, the one `backend: 'auto'` picks first, and whether each runs here. */
@@ -73,6 +75,10 @@ export async function backends(): Promise<BackendsReport> {
   const nativeAvifStatus: BackendStatus = avif !== null
     ? { available: true, detail: `dav1d ${avif.version} + libyuv (${origin.path})` }
     : { available: false, detail: nk === null && origin.path === '' ? why : 'the native kernel was built without dav1d and libyuv (scripts/fetch-sources.sh, meson, then `npm run native`); AVIF decodes in WebAssembly (colour within 2 of Pillow, first frame of sequences)' };
+  const lzma = nativeLzma();
+  const nativeLzmaStatus: BackendStatus = lzma !== null
+    ? { available: true, detail: `liblzma ${lzma.version} (${origin.path})` }
+    : { available: false, detail: nk === null && origin.path === '' ? why : 'the native kernel was built without liblzma (scripts/fetch-sources.sh, then `npm run native`); LZMA-compressed TIFF raises UnsupportedError' };
   const simd = resampleSimdAvailable();
   const wasmSimd: BackendStatus = { available: simd, detail: simd ? 'WebAssembly SIMD' : 'this engine has no WebAssembly SIMD: the JavaScript kernels run' };
   const formats = CODECS.map((c: Codec) => {
@@ -83,5 +89,5 @@ export async function backends(): Promise<BackendsReport> {
     const auto = decoders.find((d) => runs[d]) ?? 'none';
     return { format: c.format, decoders, auto };
   });
-  return { version: pkg.version, runtime: `node ${process.version} ${process.platform}-${process.arch}`, sharp, native, nativeJpeg: nativeJpegStatus, nativeJpeg2000: nativeJ2kStatus, nativeAvif: nativeAvifStatus, wasmSimd, formats };
+  return { version: pkg.version, runtime: `node ${process.version} ${process.platform}-${process.arch}`, sharp, native, nativeJpeg: nativeJpegStatus, nativeJpeg2000: nativeJ2kStatus, nativeAvif: nativeAvifStatus, nativeLzma: nativeLzmaStatus, wasmSimd, formats };
 }

@@ -32,6 +32,14 @@ export interface NativeKernel {
   j2k?: NativeJ2k;
   /** The dav1d + libyuv AVIF decoder, where it was linked in (codecs/avif/dav1d.c). */
   avif?: NativeAvif;
+  /** liblzma for LZMA-compressed TIFF, where it was linked in (codecs/tiff/lzma.c). */
+  lzma?: NativeLzma;
+}
+
+/** One .xz stream (a TIFF strip or tile) into `dst`: the bytes written; throws (code IMARRAY_LZMA) on corrupt data. */
+export interface NativeLzma {
+  version: string;
+  decodeSync(src: Uint8Array, dst: Uint8Array): number;
 }
 
 /**
@@ -170,6 +178,11 @@ export function nativeJ2k(): NativeJ2k | null {
 /** The dav1d + libyuv AVIF decoder of the native kernel, or null where it is not there. */
 export function nativeAvif(): NativeAvif | null {
   return loadKernel()?.avif ?? null;
+}
+
+/** liblzma of the native kernel, or null where it is not there. */
+export function nativeLzma(): NativeLzma | null {
+  return loadKernel()?.lzma ?? null;
 }
 
 /** Where the kernel came from (one of NATIVE_PATHS), and why the others did not load. */

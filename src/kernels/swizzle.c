@@ -333,6 +333,9 @@ napi_status imarray_jpeg_register(napi_env env, napi_value exports); /* src/code
 #ifdef IMARRAY_WITH_OPENJPEG
 napi_status imarray_j2k_register(napi_env env, napi_value exports); /* src/codecs/jpeg2000/openjpeg.c */
 #endif
+#ifdef IMARRAY_WITH_LZMA
+napi_status imarray_lzma_register(napi_env env, napi_value exports); /* src/codecs/tiff/lzma.c */
+#endif
 #ifdef IMARRAY_WITH_AVIF
 napi_status imarray_avif_register(napi_env env, napi_value exports); /* src/codecs/avif/dav1d.c */
 #endif
@@ -356,6 +359,9 @@ NAPI_MODULE_INIT() {
 #endif
 #ifdef IMARRAY_WITH_AVIF
   if (imarray_avif_register(env, exports) != napi_ok) return NULL;
+#endif
+#ifdef IMARRAY_WITH_LZMA
+  if (imarray_lzma_register(env, exports) != napi_ok) return NULL;
 #endif
   return exports;
 }

@@ -12,12 +12,14 @@ import { DecodeError, TruncatedImageError, UnsupportedError } from '../../core/e
 import { bandCount, type ArrayOf, type Mode } from '../../core/modes.js';
 import type { RawTile } from '../shared/tile.js';
 import { unpacker, type Unpacker } from '../../pixels/unpack.js';
-import { deflateDecode, floatPredictor, horizontalPredictor, lzwDecode, packBitsDecode, reverseBits, StripError, swapSamples } from './decompress.js';
+import { deflateDecode, floatPredictor, horizontalPredictor, lzmaDecode, lzwDecode, packBitsDecode, reverseBits, StripError, swapSamples } from './decompress.js';
 import { TAG, type Layout } from './layout.js';
 import type { Ifd } from './ifd.js';
 
 /** Compressions decoded here (the rest go to sharp or are unsupported). */
 export const LOSSLESS = new Set([5, 8, 32946, 32773]);
+/** LZMA (34925): decoded like the others by liblzma in the native kernel, where it is built. */
+export const LZMA = 34925;
 
 /** Pillow's raw tiles for an uncompressed IFD (its `_setup` tile loop); `undefined` offsets: unknown data organization. */
 export function rawTiles(ifd: Ifd, l: Layout, name: string): RawTile[] {
@@ -154,6 +156,7 @@ export function decodeLibtiffLike(s: Uint8Array, ifd: Ifd, l: Layout, out: Array
         try {
           if (compression === 5) got = lzwDecode(raw, target);
           else if (compression === 32773) got = packBitsDecode(raw, target);
+          else if (compression === LZMA) got = lzmaDecode(raw, target);
           else {
             // zlib's own buffer: rows are unpacked from it, no copy into the strip buffer
             const inflated = deflateDecode(raw);

@@ -7,6 +7,7 @@
  * short of its size is an error ("Not enough data"), which the caller applies.
  */
 import { constants, inflateSync } from 'node:zlib';
+import { nativeLzma } from '../../kernels/native.js';
 
 /** Thrown for data libtiff rejects (a corrupt LZW table, a zlib data error, a bad predictor). */
 export class StripError extends Error {}
@@ -157,6 +158,17 @@ function lzwLsb(src: Uint8Array, out: Uint8Array): number {
     }
   }
   return w < end ? w : end;
+}
+
+/** LZMA (34925): one .xz stream into `out` by liblzma (the native kernel's), the bytes it gave. */
+export function lzmaDecode(src: Uint8Array, out: Uint8Array): number {
+  const lzma = nativeLzma();
+  if (lzma === null) throw new Error('internal: LZMA strips need the native kernel with liblzma');
+  try {
+    return lzma.decodeSync(src, out);
+  } catch (e) {
+    throw new StripError(`LZMADecode: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 /** zlib (Deflate, Adobe Deflate): what the stream gives (a cut stream included), zlib's own buffer. */

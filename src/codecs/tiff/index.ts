@@ -12,7 +12,8 @@ import { allocate, bandCount, type ArrayOf, type Mode } from '../../core/modes.j
 import { orientInto, reorients } from '../../pixels/orient.js';
 import type { Codec, Decoding, Header, OpenOptions } from '../codec.js';
 import { decodeRawTileBytes } from '../shared/tile.js';
-import { LOSSLESS, decodeLibtiffLike, rawTiles } from './decode.js';
+import { LOSSLESS, LZMA, decodeLibtiffLike, rawTiles } from './decode.js';
+import { nativeLzma } from '../../kernels/native.js';
 import { isTiffPrefix, readHeader, walkChain, type Ifd } from './ifd.js';
 import { COMPRESSION_INFO, setup, type Layout } from './layout.js';
 import { decodeTiffWithSharp, SHARP_COMPRESSIONS } from './sharp.js';
@@ -44,6 +45,11 @@ async function decodeStored(s: Uint8Array, ifd: Ifd, page: number, l: Layout, ta
     for (const tile of rawTiles(ifd, l, name)) decodeRawTileBytes(s, tile, { out, mode: l.mode, width: l.width, height: l.height }, name, options.loadTruncated);
   } else if (LOSSLESS.has(l.compression)) {
     decodeLibtiffLike(s, ifd, l, out, options.loadTruncated, name);
+  } else if (l.compression === LZMA && nativeLzma() !== null && options.backend !== 'js') {
+    decodeLibtiffLike(s, ifd, l, out, options.loadTruncated, name);
+  } else if (l.compression === LZMA) {
+    const why = options.backend === 'js' ? "backend 'js' never loads the native kernel, whose liblzma decodes it" : 'the native kernel with liblzma is not built here (see backends())';
+    throw new UnsupportedError(`${name}: TIFF compression ${COMPRESSION_INFO[l.compression]} (${l.compression}) is not supported: ${why}`);
   } else {
     throw new UnsupportedError(`${name}: TIFF compression ${COMPRESSION_INFO[l.compression]} (${l.compression}) is not supported`);
   }

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { open, toArray, DecompressionBombError, TruncatedImageError, UnsupportedError, DecodeError, ImarrayError } from '../../../src/index.js';
+import { nativeLzma } from '../../../src/kernels/native.js';
 import { lzwDecode, packBitsDecode, horizontalPredictor, floatPredictor } from '../../../src/codecs/tiff/decompress.js';
 import { fixture } from '../../helpers/fixtures.js';
 
@@ -96,6 +97,24 @@ describe('TIFF decoding', () => {
     expect(toArray(await lzw.load()).shape).toEqual([128, 128, 3]);
     const jpeg = await open(fixture('tiff/hopper_jpg.tif'), { backend: 'js' });
     await expect(jpeg.load()).rejects.toBeInstanceOf(UnsupportedError);
+    // LZMA is liblzma's, in the native kernel: 'js' names why it cannot
+    await expect((await open(fixture('tiff/hopper_lzma.tif'), { backend: 'js' })).load()).rejects.toThrow(/lzma \(34925\) is not supported: backend 'js'/);
+  });
+  it.runIf(nativeLzma() !== null)('LZMA strips decode with liblzma as libtiff does; a damaged stream is DecodeError, a cut file TruncatedImageError', async () => {
+    const good = new Uint8Array(readFileSync(fixture('tiff/hopper_lzma.tif')));
+    expect(toArray(await (await open(good)).load()).shape).toEqual([128, 128, 3]);
+    const lz = nativeLzma()!;
+    const out = new Uint8Array(10);
+    expect(() => lz.decodeSync(Uint8Array.from({ length: 32 }, (_, i) => i + 1), out)).toThrow(/LZMA: not an \.xz stream/);
+    expect(() => lz.decodeSync(good.subarray(0, 8), out)).toThrow(/LZMA: the data ends early/);
+    const bad = Uint8Array.from(good);
+    for (let i = 200; i < 1200; i += 5) bad[i] ^= 0x5a;
+    const err: unknown = await open(bad).then((img) => img.load()).then(() => 'ok', (e: unknown) => e);
+    expect(err).toBeInstanceOf(ImarrayError);
+    for (let n = 100; n < good.length; n += 997) {
+      const got: unknown = await open(good.subarray(0, n)).then((img) => img.load()).then(() => 'ok', (e: unknown) => e);
+      if (got !== 'ok') expect(got, `cut at ${n}`).toBeInstanceOf(ImarrayError);
+    }
   });
   it('a huge header with 100 bytes is a bomb error at open, before any allocation', async () => {
     const bytes = tiff(grey(100000, 100000, 16), new Uint8Array(16));

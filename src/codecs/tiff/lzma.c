@@ -1,0 +1,93 @@
+/*
+ * LZMA-compressed TIFF strips and tiles (compression 34925), linked into the native kernel
+ * (src/kernels/swizzle.c) by scripts/build-native.mjs when xz-utils' source is at hand
+ * (scripts/fetch-sources.sh). libtiff's tif_lzma.c decodes each strip or tile as one .xz stream
+ * (lzma_stream_decoder, no memory limit, no flags) into the buffer it wants filled; this does the
+ * same into the caller's buffer and says how many bytes came out. The rest (predictors, byte
+ * order, unpacking) is TypeScript's, as for LZW and Deflate (src/codecs/tiff/decode.ts).
+ *
+ * JS API (registered on the kernel's exports as `lzma`):
+ *   lzma.decodeSync(src, dst) -> number of bytes written to dst (the stream ended or dst is full)
+ *   A stream that does not decode throws an Error with code 'IMARRAY_LZMA' and liblzma's reason.
+ */
+#include <node_api.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <lzma.h>
+
+static const char *reason(lzma_ret r) {
+  switch (r) {
+    case LZMA_MEM_ERROR: return "out of memory";
+    case LZMA_MEMLIMIT_ERROR: return "memory limit reached";
+    case LZMA_FORMAT_ERROR: return "not an .xz stream";
+    case LZMA_OPTIONS_ERROR: return "unsupported options";
+    case LZMA_DATA_ERROR: return "corrupt data";
+    case LZMA_BUF_ERROR: return "the data ends early";
+    default: return "error";
+  }
+}
+
+static int u8_of(napi_env env, napi_value v, uint8_t **data, size_t *len) {
+  bool is = false;
+  napi_typedarray_type type;
+  void *p = NULL;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
+  if (napi_get_typedarray_info(env, v, &type, len, &p, NULL, NULL) != napi_ok || type != napi_uint8_array) return 0;
+  *data = p;
+  return 1;
+}
+
+static napi_value DecodeSync(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], out;
+  uint8_t *src = NULL, *dst = NULL;
+  size_t slen = 0, dlen = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2 || !u8_of(env, argv[0], &src, &slen) || !u8_of(env, argv[1], &dst, &dlen)) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "lzma.decodeSync(src, dst): two Uint8Arrays");
+    return NULL;
+  }
+  lzma_stream s = LZMA_STREAM_INIT;
+  lzma_ret r = lzma_stream_decoder(&s, UINT64_MAX, 0);
+  if (r == LZMA_OK) {
+    s.next_in = src;
+    s.avail_in = slen;
+    s.next_out = dst;
+    s.avail_out = dlen;
+    /* as LZMADecode: run until the buffer is full, the stream ends, or an error */
+    while (s.avail_out > 0) {
+      r = lzma_code(&s, LZMA_RUN);
+      if (r == LZMA_STREAM_END) break;
+      if (r != LZMA_OK) break;
+      if (s.avail_in == 0) {
+        r = LZMA_BUF_ERROR;
+        break;
+      }
+    }
+  }
+  const size_t written = dlen - s.avail_out;
+  lzma_end(&s);
+  if (r != LZMA_OK && r != LZMA_STREAM_END && !(r == LZMA_BUF_ERROR && written > 0)) {
+    char msg[96];
+    napi_value code, m, err;
+    snprintf(msg, sizeof msg, "LZMA: %s after %zu bytes", reason(r), written);
+    napi_create_string_utf8(env, "IMARRAY_LZMA", NAPI_AUTO_LENGTH, &code);
+    napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &m);
+    napi_create_error(env, code, m, &err);
+    napi_throw(env, err);
+    return NULL;
+  }
+  napi_create_double(env, (double)written, &out);
+  return out;
+}
+
+napi_status imarray_lzma_register(napi_env env, napi_value exports) {
+  napi_value obj, fn, ver;
+  napi_status st;
+  if ((st = napi_create_object(env, &obj)) != napi_ok) return st;
+  if ((st = napi_create_function(env, "decodeSync", NAPI_AUTO_LENGTH, DecodeSync, NULL, &fn)) != napi_ok) return st;
+  if ((st = napi_set_named_property(env, obj, "decodeSync", fn)) != napi_ok) return st;
+  if ((st = napi_create_string_utf8(env, lzma_version_string(), NAPI_AUTO_LENGTH, &ver)) != napi_ok) return st;
+  if ((st = napi_set_named_property(env, obj, "version", ver)) != napi_ok) return st;
+  return napi_set_named_property(env, exports, "lzma", obj);
+}
