@@ -68,7 +68,7 @@ async function decodeFrame(s: Uint8Array, ifd: Ifd, page: number, l: Layout, int
 
 export const tiffCodec = {
   format: 'TIFF',
-  description: 'Tagged Image File Format and BigTIFF, every page (LZW, Deflate, PackBits in TypeScript; JPEG, CCITT via sharp)',
+  description: 'Tagged Image File Format and BigTIFF, every page (LZW, Deflate, PackBits in TypeScript; LZMA native; JPEG, CCITT via sharp)',
   extensions: ['.tif', '.tiff'],
   mimeTypes: ['image/tiff'],
   modes: ['1', 'L', 'LA', 'P', 'PA', 'RGB', 'RGBA', 'CMYK', 'LAB', 'I;16', 'I', 'F'],
