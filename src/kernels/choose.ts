@@ -4,7 +4,7 @@
  * get): `useImplementation('planes', 'js')`. Each kernel reads its choice when it runs.
  */
 export interface Implementations {
-  /** Byte permutations (swizzle.c where `npm ci` built it, else WebAssembly): 'native' or 'wasm'. */
+  /** Byte permutations (swizzle.c where the native kernel loads, else WebAssembly): 'native' or 'wasm'. */
   swizzle: 'native' | 'wasm';
   /** The fused CHW float32 planes: 'wasm' or 'js'. */
   planes: 'wasm' | 'js';
@@ -14,9 +14,11 @@ export interface Implementations {
   resample: 'simd' | 'js';
   /** The PNG inflate: 'auto' (a helper thread for large images), 'thread', 'block' or 'stream'. */
   inflater: 'auto' | 'thread' | 'block' | 'stream';
+  /** TIFF LZW strips: 'native' (codecs/tiff/lzw.c in the native kernel, where it loads) or 'js'. */
+  lzw: 'native' | 'js';
 }
 
-const DEFAULTS: Implementations = { swizzle: 'native', planes: 'wasm', unfilter: 'simd', resample: 'simd', inflater: 'auto' };
+const DEFAULTS: Implementations = { swizzle: 'native', planes: 'wasm', unfilter: 'simd', resample: 'simd', inflater: 'auto', lzw: 'native' };
 const current: Implementations = { ...DEFAULTS };
 
 /** Chooses the implementation of `kernel` from now on (process-wide). */

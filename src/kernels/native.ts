@@ -34,6 +34,8 @@ export interface NativeKernel {
   avif?: NativeAvif;
   /** liblzma for LZMA-compressed TIFF, where it was linked in (codecs/tiff/lzma.c). */
   lzma?: NativeLzma;
+  /** TIFF LZW (codecs/tiff/lzw.c): the bytes written to `dst`; throws (code IMARRAY_LZW) on a corrupt table. */
+  lzw?: { decodeSync(src: Uint8Array, dst: Uint8Array): number };
 }
 
 /** One .xz stream (a TIFF strip or tile) into `dst`: the bytes written; throws (code IMARRAY_LZMA) on corrupt data. */
@@ -178,6 +180,12 @@ export function nativeJ2k(): NativeJ2k | null {
 /** The dav1d + libyuv AVIF decoder of the native kernel, or null where it is not there. */
 export function nativeAvif(): NativeAvif | null {
   return loadKernel()?.avif ?? null;
+}
+
+/** The native TIFF LZW decoder, or null (no kernel, an older one, or `useImplementation('lzw', 'js')`). */
+export function nativeLzw(): { decodeSync(src: Uint8Array, dst: Uint8Array): number } | null {
+  if (implementation('lzw') !== 'native') return null;
+  return loadKernel()?.lzw ?? null;
 }
 
 /** liblzma of the native kernel, or null where it is not there. */

@@ -327,6 +327,7 @@ static napi_value Prefault(napi_env env, napi_callback_info info) {
   return result;
 }
 
+napi_status imarray_lzw_register(napi_env env, napi_value exports); /* src/codecs/tiff/lzw.c */
 #ifdef IMARRAY_WITH_JPEG
 napi_status imarray_jpeg_register(napi_env env, napi_value exports); /* src/codecs/jpeg/turbo.c */
 #endif
@@ -351,6 +352,7 @@ NAPI_MODULE_INIT() {
   if (napi_set_named_property(env, exports, "kernel", name) != napi_ok) return NULL;
   if (napi_create_int32(env, cpu_level, &lv) != napi_ok) return NULL;
   if (napi_set_named_property(env, exports, "level", lv) != napi_ok) return NULL;
+  if (imarray_lzw_register(env, exports) != napi_ok) return NULL;
 #ifdef IMARRAY_WITH_JPEG
   if (imarray_jpeg_register(env, exports) != napi_ok) return NULL;
 #endif

@@ -7,7 +7,7 @@
  * short of its size is an error ("Not enough data"), which the caller applies.
  */
 import { constants, inflateSync } from 'node:zlib';
-import { nativeLzma } from '../../kernels/native.js';
+import { nativeLzma, nativeLzw } from '../../kernels/native.js';
 
 /** Thrown for data libtiff rejects (a corrupt LZW table, a zlib data error, a bad predictor). */
 export class StripError extends Error {}
@@ -23,6 +23,15 @@ const TABLE = 4096 + 1024;
  * the output, and emitting it is a copy from there.
  */
 export function lzwDecode(src: Uint8Array, out: Uint8Array): number {
+  const native = nativeLzw();
+  if (native !== null) {
+    // the same decoder in C (lzw.c), held equal to this one by test/codecs/tiff
+    try {
+      return native.decodeSync(src, out);
+    } catch (e) {
+      throw new StripError(e instanceof Error ? e.message : String(e));
+    }
+  }
   const oldStyle = src.length >= 2 && src[0] === 0 && (src[1] & 1) === 1;
   return oldStyle ? lzwLsb(src, out) : lzwMsb(src, out);
 }

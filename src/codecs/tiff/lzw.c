@@ -1,0 +1,201 @@
+/*
+ * TIFF LZW strips and tiles in C, part of the native kernel (src/kernels/swizzle.c; no library
+ * needed): the same decoder as lzwDecode in decompress.ts, which stays the fallback and which
+ * test/codecs/tiff holds equal to this one (the same bytes, the same count, the same errors).
+ * New-style codes (most significant bit first, the width growing one code early) and libtiff's
+ * old-style compatibility codes (least significant bit first). A table entry is the previous
+ * code's string plus one byte and both already sit in the output, so an entry is a position and
+ * a length there and emitting it is a copy (memcpy where it does not overlap what it writes).
+ *
+ * JS API (registered on the kernel's exports as `lzw`):
+ *   lzw.decodeSync(src, dst) -> bytes written (stops at EOI, at the end of dst or of the data)
+ *   A corrupt table throws an Error with code 'IMARRAY_LZW' and the reason, as the TypeScript
+ *   decoder's StripError says it.
+ */
+#include <node_api.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CLEAR 256
+#define EOI 257
+#define TABLE (4096 + 1024)
+
+typedef struct {
+  int32_t start[TABLE];
+  int32_t length[TABLE];
+} table_t;
+
+/*
+ * A string of len bytes at k copied to w (k < w), with forward byte-copy semantics where it
+ * overlaps itself (a KwKwK code). 8 bytes a step while the source is at least 8 behind (every
+ * chunk then reads bytes already final), never writing past w + len.
+ */
+static inline void emit(uint8_t *out, size_t w, size_t k, size_t len) {
+  uint8_t *d = out + w;
+  const uint8_t *s = out + k;
+  size_t i = 0;
+  if (w - k >= 8) {
+    for (; i + 8 <= len; i += 8) memcpy(d + i, s + i, 8);
+  }
+  for (; i < len; i++) d[i] = s[i];
+}
+
+/* returns bytes written, or -1 with msg set */
+static long lzw_msb(const uint8_t *src, size_t n, uint8_t *out, size_t end, table_t *t, char *msg, size_t msglen) {
+  int nbits = 9, cleared = 0;
+  unsigned limit = 510, free_ = 258;
+  size_t prev_at = 0, prev_len = 0, p = 0, w = 0;
+  uint32_t buf = 0;
+  int have = 0;
+  while (w < end) {
+    if (have < nbits) {
+      if (p + 1 < n) {
+        buf = (buf << 16) | ((uint32_t)src[p] << 8) | src[p + 1];
+        p += 2;
+        have += 16;
+      } else {
+        while (have < nbits && p < n) {
+          buf = (buf << 8) | src[p++];
+          have += 8;
+        }
+        if (have < nbits) break;
+      }
+    }
+    have -= nbits;
+    const unsigned code = (buf >> have) & ((1u << nbits) - 1);
+    buf &= (1u << have) - 1;
+    if (code < 256) {
+      if (prev_len == 0) {
+        if (!cleared) { snprintf(msg, msglen, "LZWDecode: Corrupted LZW table (no clear code first)"); return -1; }
+      } else {
+        t->start[free_] = (int32_t)prev_at;
+        t->length[free_] = (int32_t)prev_len + 1;
+        if (++free_ > limit && nbits < 12) limit = (1u << ++nbits) - 2;
+      }
+      prev_at = w;
+      prev_len = 1;
+      out[w++] = (uint8_t)code;
+      continue;
+    }
+    if (code == CLEAR) {
+      nbits = 9;
+      limit = 510;
+      free_ = 258;
+      cleared = 1;
+      prev_len = 0;
+      continue;
+    }
+    if (code == EOI) break;
+    if (prev_len == 0) {
+      snprintf(msg, msglen, "LZWDecode: Corrupted LZW table (code %u %s)", code, cleared ? "after a clear code" : "before any clear code");
+      return -1;
+    }
+    if (code > free_ || free_ >= TABLE) { snprintf(msg, msglen, "LZWDecode: Corrupted LZW table (code %u, %u entries)", code, free_); return -1; }
+    t->start[free_] = (int32_t)prev_at;
+    t->length[free_] = (int32_t)prev_len + 1;
+    if (++free_ > limit && nbits < 12) limit = (1u << ++nbits) - 2;
+    const size_t k = (size_t)t->start[code], len = (size_t)t->length[code];
+    prev_at = w;
+    prev_len = len;
+    const size_t take = w + len <= end ? len : end - w;
+    emit(out, w, k, take);
+    w += take;
+  }
+  return (long)(w < end ? w : end);
+}
+
+static long lzw_lsb(const uint8_t *src, size_t n, uint8_t *out, size_t end, table_t *t, char *msg, size_t msglen) {
+  int nbits = 9, cleared = 0;
+  unsigned limit = 511, free_ = 258;
+  size_t prev_at = 0, prev_len = 0, p = 0, w = 0;
+  uint32_t buf = 0;
+  int have = 0;
+  while (w < end) {
+    while (have < nbits && p < n) {
+      buf |= (uint32_t)src[p++] << have;
+      have += 8;
+    }
+    if (have < nbits) break;
+    const unsigned code = buf & ((1u << nbits) - 1);
+    buf >>= nbits;
+    have -= nbits;
+    if (code == CLEAR) {
+      nbits = 9;
+      limit = 511;
+      free_ = 258;
+      cleared = 1;
+      prev_len = 0;
+      continue;
+    }
+    if (code == EOI) break;
+    if (prev_len == 0) {
+      if (!cleared) { snprintf(msg, msglen, "LZWDecode: Corrupted LZW table (no clear code first)"); return -1; }
+      if (code > 255) { snprintf(msg, msglen, "LZWDecode: Corrupted LZW table (code %u after a clear code)", code); return -1; }
+      prev_at = w;
+      prev_len = 1;
+      out[w++] = (uint8_t)code;
+      continue;
+    }
+    if (code > free_ || free_ >= TABLE) { snprintf(msg, msglen, "LZWDecode: Corrupted LZW table (code %u, %u entries)", code, free_); return -1; }
+    t->start[free_] = (int32_t)prev_at;
+    t->length[free_] = (int32_t)prev_len + 1;
+    if (++free_ > limit && nbits < 12) limit = (1u << ++nbits) - 1;
+    prev_at = w;
+    if (code < 256) {
+      out[w++] = (uint8_t)code;
+      prev_len = 1;
+    } else {
+      const size_t k = (size_t)t->start[code], len = (size_t)t->length[code];
+      prev_len = len;
+      const size_t take = w + len <= end ? len : end - w;
+      emit(out, w, k, take);
+      w += take;
+    }
+  }
+  return (long)(w < end ? w : end);
+}
+
+static int u8_of(napi_env env, napi_value v, uint8_t **data, size_t *len) {
+  bool is = false;
+  napi_typedarray_type type;
+  void *p = NULL;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
+  if (napi_get_typedarray_info(env, v, &type, len, &p, NULL, NULL) != napi_ok || type != napi_uint8_array) return 0;
+  *data = p;
+  return 1;
+}
+
+static napi_value DecodeSync(napi_env env, napi_callback_info info) {
+  static _Thread_local table_t table; /* 40 KB, one per thread that decodes */
+  size_t argc = 2;
+  napi_value argv[2], out;
+  uint8_t *src = NULL, *dst = NULL;
+  size_t slen = 0, dlen = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2 || !u8_of(env, argv[0], &src, &slen) || !u8_of(env, argv[1], &dst, &dlen)) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "lzw.decodeSync(src, dst): two Uint8Arrays");
+    return NULL;
+  }
+  char msg[128];
+  const int old_style = slen >= 2 && src[0] == 0 && (src[1] & 1) == 1;
+  const long w = old_style ? lzw_lsb(src, slen, dst, dlen, &table, msg, sizeof msg) : lzw_msb(src, slen, dst, dlen, &table, msg, sizeof msg);
+  if (w < 0) {
+    napi_value code, m, err;
+    napi_create_string_utf8(env, "IMARRAY_LZW", NAPI_AUTO_LENGTH, &code);
+    napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &m);
+    napi_create_error(env, code, m, &err);
+    napi_throw(env, err);
+    return NULL;
+  }
+  napi_create_double(env, (double)w, &out);
+  return out;
+}
+
+napi_status imarray_lzw_register(napi_env env, napi_value exports) {
+  napi_value obj, fn;
+  napi_status st;
+  if ((st = napi_create_object(env, &obj)) != napi_ok) return st;
+  if ((st = napi_create_function(env, "decodeSync", NAPI_AUTO_LENGTH, DecodeSync, NULL, &fn)) != napi_ok) return st;
+  if ((st = napi_set_named_property(env, obj, "decodeSync", fn)) != napi_ok) return st;
+  return napi_set_named_property(env, exports, "lzw", obj);
+}
