@@ -15,7 +15,7 @@ import { decodeRawTileBytes } from '../shared/tile.js';
 import { LOSSLESS, LZMA, decodeLibtiffLike, rawTiles } from './decode.js';
 import { nativeLzma } from '../../kernels/native.js';
 import { isTiffPrefix, readHeader, walkChain, type Ifd } from './ifd.js';
-import { COMPRESSION_INFO, setup, type Layout } from './layout.js';
+import { COMPRESSION_INFO, TAG, setup, type Layout } from './layout.js';
 import { decodeTiffWithSharp, SHARP_COMPRESSIONS } from './sharp.js';
 
 /** At most this many IFDs are followed (each is at least 6 bytes of a file, so a file bounds it anyway). */
@@ -32,13 +32,22 @@ function headerOf(l: Layout): Header {
  * IFD `ifd`'s pixels at their stored size: into `target` when given, except sharp's pages,
  * whose own buffer is returned as it is (no second allocation, no copy).
  */
-async function decodeStored(s: Uint8Array, ifd: Ifd, page: number, l: Layout, target: ArrayOf<Mode> | undefined, options: Required<OpenOptions>, name: string): Promise<ArrayOf<Mode>> {
+async function decodeStored(s: Uint8Array, ifd: Ifd, page: number, l: Layout, target: ArrayOf<Mode> | undefined, options: Required<OpenOptions>, name: string, owned: boolean): Promise<ArrayOf<Mode>> {
   if (SHARP_COMPRESSIONS.has(l.compression) || (LOSSLESS.has(l.compression) && l.photometric === 6)) {
     if (options.backend === 'js') throw new UnsupportedError(`${name}: TIFF compression ${COMPRESSION_INFO[l.compression]} is decoded by sharp (libtiff); backend 'js' was asked for`);
     const px = await decodeTiffWithSharp(s, page, l, options.loadTruncated, name);
     if (target === undefined) return px;
     target.set(px);
     return target;
+  }
+  if (l.compression === 1 && owned) {
+    // bytes in the image's own layout, in one run of the file read for it: they are the image
+    const view = inPlace(s, ifd, l);
+    if (view !== undefined) {
+      if (target === undefined) return view;
+      target.set(view);
+      return target;
+    }
   }
   const out = target ?? allocate(l.mode, l.width, l.height);
   if (l.compression === 1) {
@@ -56,10 +65,36 @@ async function decodeStored(s: Uint8Array, ifd: Ifd, page: number, l: Layout, ta
   return out;
 }
 
+/** 8-bit modes whose uncompressed chunky bytes are the packed pixels as they are. */
+const AS_STORED = new Set(['L', 'P', 'LA', 'RGB', 'RGBA', 'CMYK']);
+
+/**
+ * An uncompressed IFD whose strips are the image's packed rows back to back in the file: the
+ * view of those bytes (no allocation, no copy), else undefined. Only for bytes imarray read
+ * itself (a file), never a caller's buffer.
+ */
+function inPlace(s: Uint8Array, ifd: Ifd, l: Layout): Uint8Array | undefined {
+  if (!AS_STORED.has(l.mode) || l.rawmode !== l.mode || l.planar === 2 || l.fillOrder !== 1 || l.bitsPerSample.some((b) => b !== 8)) return undefined;
+  if (!ifd.has(TAG.stripOffsets) || ifd.has(TAG.tileOffsets)) return undefined;
+  const stride = l.width * bandCount(l.mode);
+  const size = stride * l.height;
+  let rps = ifd.number(TAG.rowsPerStrip, l.height);
+  if (rps <= 0 || rps > l.height) rps = l.height;
+  const offsets = ifd.numbers(TAG.stripOffsets) ?? [];
+  // Pillow reads a single strip covering the image from the last offset
+  const first = rps === l.height ? offsets[offsets.length - 1] : offsets[0];
+  if (first === undefined || first + size > s.length) return undefined;
+  if (rps !== l.height) {
+    if (offsets.length !== Math.ceil(l.height / rps)) return undefined;
+    for (let i = 0; i < offsets.length; i++) if (offsets[i] !== first + i * rps * stride) return undefined;
+  }
+  return s.subarray(first, first + size);
+}
+
 /** Decodes IFD `ifd` and applies its orientation, into `into` or new storage. */
-async function decodeFrame(s: Uint8Array, ifd: Ifd, page: number, l: Layout, into: ArrayOf<Mode> | undefined, options: Required<OpenOptions>, name: string): Promise<ArrayOf<Mode>> {
-  if (!reorients(l.orientation)) return decodeStored(s, ifd, page, l, into, options, name);
-  const stored = await decodeStored(s, ifd, page, l, undefined, options, name);
+async function decodeFrame(s: Uint8Array, ifd: Ifd, page: number, l: Layout, into: ArrayOf<Mode> | undefined, options: Required<OpenOptions>, name: string, owned: boolean): Promise<ArrayOf<Mode>> {
+  if (!reorients(l.orientation)) return decodeStored(s, ifd, page, l, into, options, name, owned);
+  const stored = await decodeStored(s, ifd, page, l, undefined, options, name, owned);
   const swap = l.orientation >= 5;
   const out = into ?? allocate(l.mode, swap ? l.height : l.width, swap ? l.width : l.height);
   orientInto(stored, l.width, l.height, bandCount(l.mode), l.orientation, out);
@@ -83,6 +118,8 @@ export const tiffCodec = {
   accept: isTiffPrefix,
   async open(input: Input, options: Required<OpenOptions>, name: string): Promise<Decoding> {
     const s = await input.bytes();
+    // a file's bytes are imarray's own: an uncompressed page can be a view of them
+    const owned = input.filename !== undefined;
     const th = readHeader(s);
     if (th === undefined) throw new UnidentifiedImageError(`cannot identify image file ${name}: not a TIFF header`);
     let ifds: Ifd[];
@@ -99,7 +136,7 @@ export const tiffCodec = {
       header,
       async load({ into } = {}) {
         try {
-          return await decodeFrame(s, ifds[page], page, layout, into, options, name);
+          return await decodeFrame(s, ifds[page], page, layout, into, options, name, owned);
         } catch (e) {
           if (e instanceof RangeError) throw new TruncatedImageError(`image file is truncated: ${name}: ${e.message}`, { cause: e });
           throw e;

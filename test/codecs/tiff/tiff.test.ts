@@ -116,6 +116,15 @@ describe('TIFF decoding', () => {
       if (got !== 'ok') expect(got, `cut at ${n}`).toBeInstanceOf(ImarrayError);
     }
   });
+  it("an uncompressed file's pixels are the bytes read from it (one allocation); a caller's buffer is never aliased", async () => {
+    const path = fixture('tiff/current_tiff_rgb_raw.tif');
+    const bytes = new Uint8Array(readFileSync(path));
+    const fromFile = toArray(await (await open(path)).load(), { copy: false });
+    expect(fromFile.data.buffer.byteLength).toBe(bytes.length);
+    const fromBuffer = toArray(await (await open(bytes)).load(), { copy: false });
+    expect(fromBuffer.data.buffer).not.toBe(bytes.buffer);
+    expect(Buffer.compare(Buffer.from(fromFile.data as Uint8Array), Buffer.from(fromBuffer.data as Uint8Array))).toBe(0);
+  });
   it('a huge header with 100 bytes is a bomb error at open, before any allocation', async () => {
     const bytes = tiff(grey(100000, 100000, 16), new Uint8Array(16));
     await expect(open(bytes)).rejects.toBeInstanceOf(DecompressionBombError);
