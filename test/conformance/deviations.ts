@@ -5,7 +5,7 @@
  * read in docs/pillow-versions.md.
  */
 import type { ErrorCode } from '../../src/index.js';
-import { nativeAvif, nativeJ2k, nativeLzma } from '../../src/kernels/native.js';
+import { nativeAvif, nativeJ2k, nativeJpeg, nativeLzma } from '../../src/kernels/native.js';
 
 export type Deviation =
   /** imarray raises (with this code) where Pillow gives an image. */
@@ -81,6 +81,12 @@ const AVIF_WASM: Readonly<Record<string, Deviation>> = {
   'avif/hopper-missing-pixi.avif': { kind: 'fails', code: 'ERR_IMARRAY_DECODE', reason: 'no pixi property: libavif 1.0 (the WebAssembly build) refuses it, Pillow\'s 1.4 reads it' },
 };
 
+/** Old-style JPEG in TIFF decodes with the native libjpeg-turbo decoder only. */
+const OJPEG_WITHOUT_NATIVE: Readonly<Record<string, Deviation>> = {
+  'tiff/old-style-jpeg-compression.tif': { kind: 'fails', code: 'ERR_IMARRAY_UNSUPPORTED', reason: 'old-style (compression 6) JPEG TIFF: decoded by the native libjpeg-turbo decoder, not built here' },
+  'tiff/old-style-jpeg-compression-no-samplesperpixel.tif': { kind: 'fails', code: 'ERR_IMARRAY_UNSUPPORTED', reason: 'old-style (compression 6) JPEG TIFF: decoded by the native libjpeg-turbo decoder, not built here' },
+};
+
 export const DEVIATIONS: Readonly<Record<string, Deviation>> = {
   // Pillow's ZipDecode stops without an error when the zlib stream ends right after a whole
   // row, and returns the image with the rows never sent left black. That is silent garbage;
@@ -100,8 +106,7 @@ export const DEVIATIONS: Readonly<Record<string, Deviation>> = {
   'tiff/16bit.MM.deflate.tif': { kind: 'byteorder', mode: 'I;16', reason: 'I;16B as I;16: the same values in native byte order' },
   // TIFF compressions whose decoder sharp's libtiff is built without (LZMA: imarray's liblzma, where the native kernel has it)
   ...(nativeLzma() === null ? { 'tiff/hopper_lzma.tif': { kind: 'fails', code: 'ERR_IMARRAY_UNSUPPORTED', reason: 'LZMA-compressed TIFF: liblzma is in the native kernel, not built here' } } : {}),
-  'tiff/old-style-jpeg-compression.tif': { kind: 'fails', code: 'ERR_IMARRAY_UNSUPPORTED', reason: 'old-style (compression 6) JPEG TIFF: no OJPEG decoder' },
-  'tiff/old-style-jpeg-compression-no-samplesperpixel.tif': { kind: 'fails', code: 'ERR_IMARRAY_UNSUPPORTED', reason: 'old-style (compression 6) JPEG TIFF: no OJPEG decoder' },
+  ...(nativeJpeg() === null ? OJPEG_WITHOUT_NATIVE : {}),
   // Pillow's libtiff has no WebP codec either and says "decoder error -2"; imarray names the compression
   'tiff/hopper_webp.tif': { kind: 'code', code: 'ERR_IMARRAY_UNSUPPORTED', reason: 'WebP-compressed TIFF: unsupported, named as such' },
   ...(nativeJ2k() === null ? J2K_WASM : {}),

@@ -5,7 +5,7 @@
  *
  * It decodes the way Pillow's JpegDecode.c drives libjpeg: jpeg_read_header, the output colour
  * space from the raw mode (L -> JCS_GRAYSCALE, RGB -> JCS_RGB, CMYK;I -> JCS_CMYK then inverted,
- * YCbCr -> JCS_YCbCr), libjpeg's defaults otherwise (ISLOW IDCT, fancy upsampling), DCT scaling
+ * YCbCr -> JCS_YCbCr; and YCbCr with chroma repeated, for old-style JPEG in TIFF), libjpeg's defaults otherwise (ISLOW IDCT, fancy upsampling), DCT scaling
  * 1/scale for draft(). Two additions of ours: BGR output (JCS_EXT_BGR, OpenCV's order, in the
  * same pass) and a limit on the number of scans (a hostile progressive file cannot spin).
  *
@@ -34,7 +34,7 @@
 
 #define MAX_SCANS 1000
 
-enum { SPACE_L = 0, SPACE_RGB = 1, SPACE_BGR = 2, SPACE_CMYK_I = 3, SPACE_YCBCR = 4 };
+enum { SPACE_L = 0, SPACE_RGB = 1, SPACE_BGR = 2, SPACE_CMYK_I = 3, SPACE_YCBCR = 4, SPACE_YCBCR_BOX = 5 };
 
 typedef struct {
   struct jpeg_error_mgr pub;
@@ -137,6 +137,12 @@ static void run(job *j) {
     case SPACE_RGB: cinfo.out_color_space = JCS_RGB; break;
     case SPACE_BGR: cinfo.out_color_space = JCS_EXT_BGR; break;
     case SPACE_CMYK_I: cinfo.out_color_space = JCS_CMYK; break;
+    case SPACE_YCBCR_BOX:
+      /* YCbCr with each chroma sample repeated over its block (no fancy upsampling): the raw
+         samples libtiff's old-style JPEG codec hands to its own YCbCr -> RGB conversion */
+      cinfo.out_color_space = JCS_YCbCr;
+      cinfo.do_fancy_upsampling = FALSE;
+      break;
     default: cinfo.out_color_space = JCS_YCbCr; break;
   }
   if (j->scale > 1) {
@@ -232,7 +238,7 @@ static job *parse(napi_env env, napi_callback_info info, napi_value argv[6]) {
   if (!u8_of(env, argv[0], &src, &slen)) { throw_type(env, "jpeg.decode: src must be a Uint8Array"); return NULL; }
   if (!u8_of(env, argv[1], &dst, &dlen)) { throw_type(env, "jpeg.decode: dst must be a Uint8Array"); return NULL; }
   if (!int_of(env, argv[2], 0, (int64_t)dlen, &off)) { throw_range(env, "jpeg.decode: dstOffset must be an integer within dst"); return NULL; }
-  if (!int_of(env, argv[3], 0, 4, &space)) { throw_range(env, "jpeg.decode: space must be 0 (L), 1 (RGB), 2 (BGR), 3 (CMYK;I) or 4 (YCbCr)"); return NULL; }
+  if (!int_of(env, argv[3], 0, 5, &space)) { throw_range(env, "jpeg.decode: space must be 0 (L), 1 (RGB), 2 (BGR), 3 (CMYK;I), 4 (YCbCr) or 5 (YCbCr, chroma repeated)"); return NULL; }
   if (!int_of(env, argv[4], 1, 8, &scale) || (scale & (scale - 1)) != 0) { throw_range(env, "jpeg.decode: scale must be 1, 2, 4 or 8"); return NULL; }
   if (napi_get_value_bool(env, argv[5], &strict) != napi_ok) { throw_type(env, "jpeg.decode: strict must be a boolean"); return NULL; }
   job *j = calloc(1, sizeof(job));

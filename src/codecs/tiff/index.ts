@@ -13,7 +13,8 @@ import { orientInto, reorients } from '../../pixels/orient.js';
 import type { Codec, Decoding, Header, OpenOptions } from '../codec.js';
 import { decodeRawTileBytes } from '../shared/tile.js';
 import { LOSSLESS, LZMA, decodeLibtiffLike, rawTiles } from './decode.js';
-import { nativeLzma } from '../../kernels/native.js';
+import { nativeJpeg, nativeLzma } from '../../kernels/native.js';
+import { decodeOjpeg, isOjpegWithStream } from './ojpeg.js';
 import { isTiffPrefix, readHeader, walkChain, type Ifd } from './ifd.js';
 import { COMPRESSION_INFO, TAG, setup, type Layout } from './layout.js';
 import { decodeTiffWithSharp, SHARP_COMPRESSIONS } from './sharp.js';
@@ -33,6 +34,12 @@ function headerOf(l: Layout): Header {
  * whose own buffer is returned as it is (no second allocation, no copy).
  */
 async function decodeStored(s: Uint8Array, ifd: Ifd, page: number, l: Layout, target: ArrayOf<Mode> | undefined, options: Required<OpenOptions>, name: string, owned: boolean): Promise<ArrayOf<Mode>> {
+  const jpeg = nativeJpeg();
+  if (isOjpegWithStream(ifd, l) && jpeg !== null && options.backend !== 'js') {
+    const out = (target ?? allocate(l.mode, l.width, l.height)) as Uint8Array;
+    decodeOjpeg(s, ifd, l, out, jpeg, options.loadTruncated, name);
+    return out;
+  }
   if (SHARP_COMPRESSIONS.has(l.compression) || (LOSSLESS.has(l.compression) && l.photometric === 6)) {
     if (options.backend === 'js') throw new UnsupportedError(`${name}: TIFF compression ${COMPRESSION_INFO[l.compression]} is decoded by sharp (libtiff); backend 'js' was asked for`);
     const px = await decodeTiffWithSharp(s, page, l, options.loadTruncated, name);
@@ -103,7 +110,7 @@ async function decodeFrame(s: Uint8Array, ifd: Ifd, page: number, l: Layout, int
 
 export const tiffCodec = {
   format: 'TIFF',
-  description: 'Tagged Image File Format and BigTIFF, every page (LZW, Deflate, PackBits in TypeScript; LZMA native; JPEG, CCITT via sharp)',
+  description: 'Tagged Image File Format and BigTIFF, every page (LZW, Deflate, PackBits; LZMA and old-style JPEG native; JPEG, CCITT via sharp)',
   extensions: ['.tif', '.tiff'],
   mimeTypes: ['image/tiff'],
   modes: ['1', 'L', 'LA', 'P', 'PA', 'RGB', 'RGBA', 'CMYK', 'LAB', 'I;16', 'I', 'F'],

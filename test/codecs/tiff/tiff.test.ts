@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { open, toArray, DecompressionBombError, TruncatedImageError, UnsupportedError, DecodeError, ImarrayError } from '../../../src/index.js';
-import { nativeLzma } from '../../../src/kernels/native.js';
+import { nativeJpeg, nativeLzma } from '../../../src/kernels/native.js';
+import { ycbcrTables } from '../../../src/codecs/tiff/ojpeg.js';
 import { lzwDecode, packBitsDecode, horizontalPredictor, floatPredictor } from '../../../src/codecs/tiff/decompress.js';
 import { fixture } from '../../helpers/fixtures.js';
 
@@ -115,6 +116,17 @@ describe('TIFF decoding', () => {
       const got: unknown = await open(good.subarray(0, n)).then((img) => img.load()).then(() => 'ok', (e: unknown) => e);
       if (got !== 'ok') expect(got, `cut at ${n}`).toBeInstanceOf(ImarrayError);
     }
+  });
+  it.runIf(nativeJpeg() !== null)("old-style JPEG (compression 6): libtiff's YCbCr conversion over libjpeg's samples; 'js' refuses it; a cut file is TruncatedImageError, or with loadTruncated an image", async () => {
+    const path = fixture('tiff/old-style-jpeg-compression.tif');
+    await expect((await open(path, { backend: 'js' })).load()).rejects.toBeInstanceOf(UnsupportedError);
+    const good = new Uint8Array(readFileSync(path));
+    const cut = good.subarray(0, Math.floor(good.length * 0.6));
+    await expect((await open(cut)).load()).rejects.toBeInstanceOf(TruncatedImageError);
+    expect(toArray(await (await open(cut, { loadTruncated: true })).load()).shape).toEqual([870, 4160, 3]);
+    // libtiff's tables for the default coefficients: R = Y + 1.402 Cr, B = Y + 1.772 Cb, in 16-bit fixed point
+    const t = ycbcrTables([0.299, 0.587, 0.114], [0, 255, 128, 255, 128, 255]);
+    expect([t.crR[0], t.crR[255], t.cbB[0], t.cbB[255], t.y[17]]).toEqual([-179, 178, -227, 225, 17]);
   });
   it("an uncompressed file's pixels are the bytes read from it (one allocation); a caller's buffer is never aliased", async () => {
     const path = fixture('tiff/current_tiff_rgb_raw.tif');
