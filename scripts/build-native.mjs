@@ -72,7 +72,7 @@ const outDir = join(root, 'build', 'native', target);
 const out = join(outDir, 'imarray.node');
 mkdirSync(outDir, { recursive: true });
 const args = ['-O2', '-std=c11', '-Wall', '-Wextra', '-fPIC', '-shared', '-fvisibility=hidden', '-I', include,
-  join(root, 'src', 'kernels', 'swizzle.c'), join(root, 'src', 'codecs', 'tiff', 'lzw.c'), '-o', out];
+  join(root, 'src', 'kernels', 'swizzle.c'), join(root, 'src', 'kernels', 'napi.c'), join(root, 'src', 'codecs', 'tiff', 'lzw.c'), '-o', out];
 if (process.platform === 'darwin') args.push('-undefined', 'dynamic_lookup');
 // the C libraries (Debian's source packages, scripts/fetch-sources.sh), and the decoders built on them
 const SOURCES = {

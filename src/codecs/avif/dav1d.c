@@ -27,7 +27,7 @@
  *   Result: { ok, unsupported, message, layout, range, depth }: ok false with unsupported true
  *   is a file this decoder does not convert (the caller falls back), else a decode failure.
  */
-#include <node_api.h>
+#include "../../kernels/napi.h"
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -57,10 +57,6 @@ typedef struct {
   int ok, unsupported;
   int layout, full_range, depth;
   char message[256];
-  /* async */
-  napi_async_work work;
-  napi_deferred deferred;
-  napi_ref colour_ref, alpha_ref, dst_ref;
 } job;
 
 enum { F_L = 0, F_RGB = 1, F_RGBA = 2 };
@@ -308,27 +304,9 @@ static void run(job *j) {
   j->ok = 1;
 }
 
-/* ---- Node-API glue ---- */
+/* ---- Node-API glue (src/kernels/napi.h) ---- */
 
 #define ARGC 10
-
-static int u8_of(napi_env env, napi_value v, uint8_t **data, size_t *len) {
-  bool is = false;
-  napi_typedarray_type type;
-  void *p = NULL;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
-  if (napi_get_typedarray_info(env, v, &type, len, &p, NULL, NULL) != napi_ok || type != napi_uint8_array) return 0;
-  *data = p;
-  return 1;
-}
-
-static int int_of(napi_env env, napi_value v, int64_t lo, int64_t hi, int64_t *out) {
-  double x;
-  if (napi_get_value_double(env, v, &x) != napi_ok) return 0;
-  if (!(x >= (double)lo && x <= (double)hi) || x != (double)(int64_t)x) return 0;
-  *out = (int64_t)x;
-  return 1;
-}
 
 /* an array of Uint8Arrays into samples (pointers stay valid while the array is referenced) */
 static int samples_of(napi_env env, napi_value v, sample_t **out, unsigned *n) {
@@ -341,7 +319,7 @@ static int samples_of(napi_env env, napi_value v, sample_t **out, unsigned *n) {
     napi_value e;
     uint8_t *data = NULL;
     size_t l = 0;
-    if (napi_get_element(env, v, i, &e) != napi_ok || !u8_of(env, e, &data, &l)) return 0;
+    if (napi_get_element(env, v, i, &e) != napi_ok || !imarray_u8_of(env, e, &data, &l)) return 0;
     (*out)[i].data = data;
     (*out)[i].len = l;
   }
@@ -376,7 +354,7 @@ static job *parse(napi_env env, napi_callback_info info, napi_value argv[ARGC]) 
   }
   uint8_t *dst = NULL;
   size_t dlen = 0;
-  if (!u8_of(env, argv[2], &dst, &dlen)) {
+  if (!imarray_u8_of(env, argv[2], &dst, &dlen)) {
     free_job(j);
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "avif.decode: dst must be a Uint8Array");
     return NULL;
@@ -386,7 +364,7 @@ static job *parse(napi_env env, napi_callback_info info, napi_value argv[ARGC]) 
   const int64_t hi[7] = { (int64_t)dlen, 1 << 16, 1 << 16, 2, 255, 255, 64 };
   static const char *names[7] = { "dstOffset", "width", "height", "format", "mc", "cp", "threads" };
   for (int i = 0; i < 7; i++) {
-    if (!int_of(env, argv[3 + i], lo[i], hi[i], &v[i])) {
+    if (!imarray_int_of(env, argv[3 + i], lo[i], hi[i], &v[i])) {
       char msg[96];
       snprintf(msg, sizeof msg, "avif.decode: %s must be an integer from %lld to %lld", names[i], (long long)lo[i], (long long)hi[i]);
       free_job(j);
@@ -417,65 +395,30 @@ static napi_value result_of(napi_env env, const job *j) {
   return r;
 }
 
+
+static void run_job(void *j) { run(j); }
+static napi_value settle(napi_env env, void *j, bool *ok) {
+  *ok = true;
+  return result_of(env, j);
+}
+static void destroy(void *j) { free_job(j); }
+static const imarray_job_ops OPS = { run_job, settle, destroy };
+
 static napi_value DecodeSync(napi_env env, napi_callback_info info) {
   napi_value argv[ARGC];
   job *j = parse(env, info, argv);
-  if (j == NULL) return NULL;
-  run(j);
-  napi_value out = result_of(env, j);
-  free_job(j);
-  return out;
+  return j == NULL ? NULL : imarray_run_sync(env, j, &OPS);
 }
 
-static void execute(napi_env env, void *data) {
-  (void)env;
-  run((job *)data);
-}
-
-static void complete(napi_env env, napi_status status, void *data) {
-  job *j = data;
-  if (status != napi_ok) {
-    napi_value msg, err;
-    napi_create_string_utf8(env, "avif.decode: the decode was cancelled", NAPI_AUTO_LENGTH, &msg);
-    napi_create_error(env, NULL, msg, &err);
-    napi_reject_deferred(env, j->deferred, err);
-  } else {
-    napi_resolve_deferred(env, j->deferred, result_of(env, j));
-  }
-  napi_delete_reference(env, j->colour_ref);
-  if (j->alpha_ref != NULL) napi_delete_reference(env, j->alpha_ref);
-  napi_delete_reference(env, j->dst_ref);
-  napi_delete_async_work(env, j->work);
-  free_job(j);
-}
-
-/* The decode on libuv's thread pool; the sample arrays and dst are held until it completes. */
+/* The decode on libuv's thread pool; the sample arrays and dst are held until it settles. */
 static napi_value Decode(napi_env env, napi_callback_info info) {
-  napi_value argv[ARGC], promise, name;
+  napi_value argv[ARGC];
   job *j = parse(env, info, argv);
   if (j == NULL) return NULL;
-  if (napi_create_reference(env, argv[0], 1, &j->colour_ref) != napi_ok ||
-      (j->alpha != NULL && napi_create_reference(env, argv[1], 1, &j->alpha_ref) != napi_ok) ||
-      napi_create_reference(env, argv[2], 1, &j->dst_ref) != napi_ok ||
-      napi_create_promise(env, &j->deferred, &promise) != napi_ok ||
-      napi_create_string_utf8(env, "imarray.avif", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_create_async_work(env, NULL, name, execute, complete, j, &j->work) != napi_ok ||
-      napi_queue_async_work(env, j->work) != napi_ok) {
-    napi_throw_error(env, "ERR_MEMORY", "avif.decode: could not queue the decode");
-    return NULL;
-  }
-  return promise;
+  const napi_value hold[3] = { argv[0], argv[2], argv[1] };
+  return imarray_queue(env, "imarray.avif", j, &OPS, hold, j->alpha != NULL ? 3 : 2);
 }
 
 napi_status imarray_avif_register(napi_env env, napi_value exports) {
-  napi_value obj, fn, ver;
-  napi_status st;
-  if ((st = napi_create_object(env, &obj)) != napi_ok) return st;
-  if ((st = napi_create_function(env, "decode", NAPI_AUTO_LENGTH, Decode, NULL, &fn)) != napi_ok) return st;
-  if ((st = napi_set_named_property(env, obj, "decode", fn)) != napi_ok) return st;
-  if ((st = napi_create_function(env, "decodeSync", NAPI_AUTO_LENGTH, DecodeSync, NULL, &fn)) != napi_ok) return st;
-  if ((st = napi_set_named_property(env, obj, "decodeSync", fn)) != napi_ok) return st;
-  if ((st = napi_create_string_utf8(env, dav1d_version(), NAPI_AUTO_LENGTH, &ver)) != napi_ok) return st;
-  if ((st = napi_set_named_property(env, obj, "version", ver)) != napi_ok) return st;
-  return napi_set_named_property(env, exports, "avif", obj);
+  return imarray_register(env, exports, "avif", Decode, DecodeSync, dav1d_version());
 }

@@ -23,7 +23,7 @@
  *   'IMARRAY_JPEG_TRUNCATED' (strict and the data ended early), 'ERR_OUT_OF_RANGE' when the
  *   output would not fit dst (checked before any row is written).
  */
-#include <node_api.h>
+#include "../../kernels/napi.h"
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -62,10 +62,6 @@ typedef struct {
   int truncated, warnings;
   char message[JMSG_LENGTH_MAX + 64];
   char warning[JMSG_LENGTH_MAX];
-  /* async */
-  napi_async_work work;
-  napi_deferred deferred;
-  napi_ref src_ref, dst_ref;
 } job;
 
 static void on_error(j_common_ptr cinfo) {
@@ -194,7 +190,7 @@ static void run(job *j) {
   jpeg_destroy_decompress(&cinfo);
 }
 
-/* ---- Node-API glue ---- */
+/* ---- Node-API glue (src/kernels/napi.h) ---- */
 
 static napi_value throw_range(napi_env env, const char *msg) {
   napi_throw_range_error(env, "ERR_OUT_OF_RANGE", msg);
@@ -204,24 +200,6 @@ static napi_value throw_range(napi_env env, const char *msg) {
 static napi_value throw_type(napi_env env, const char *msg) {
   napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", msg);
   return NULL;
-}
-
-static int u8_of(napi_env env, napi_value v, uint8_t **data, size_t *len) {
-  bool is = false;
-  napi_typedarray_type type;
-  void *p = NULL;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
-  if (napi_get_typedarray_info(env, v, &type, len, &p, NULL, NULL) != napi_ok || type != napi_uint8_array) return 0;
-  *data = p;
-  return 1;
-}
-
-static int int_of(napi_env env, napi_value v, int64_t lo, int64_t hi, int64_t *out) {
-  double x;
-  if (napi_get_value_double(env, v, &x) != napi_ok) return 0;
-  if (!(x >= (double)lo && x <= (double)hi) || x != (double)(int64_t)x) return 0;
-  *out = (int64_t)x;
-  return 1;
 }
 
 /* Reads the 6 arguments into a job; NULL (with a pending exception) on a bad one. */
@@ -235,11 +213,11 @@ static job *parse(napi_env env, napi_callback_info info, napi_value argv[6]) {
   size_t slen = 0, dlen = 0;
   int64_t off = 0, space = 0, scale = 0;
   bool strict = false;
-  if (!u8_of(env, argv[0], &src, &slen)) { throw_type(env, "jpeg.decode: src must be a Uint8Array"); return NULL; }
-  if (!u8_of(env, argv[1], &dst, &dlen)) { throw_type(env, "jpeg.decode: dst must be a Uint8Array"); return NULL; }
-  if (!int_of(env, argv[2], 0, (int64_t)dlen, &off)) { throw_range(env, "jpeg.decode: dstOffset must be an integer within dst"); return NULL; }
-  if (!int_of(env, argv[3], 0, 5, &space)) { throw_range(env, "jpeg.decode: space must be 0 (L), 1 (RGB), 2 (BGR), 3 (CMYK;I), 4 (YCbCr) or 5 (YCbCr, chroma repeated)"); return NULL; }
-  if (!int_of(env, argv[4], 1, 8, &scale) || (scale & (scale - 1)) != 0) { throw_range(env, "jpeg.decode: scale must be 1, 2, 4 or 8"); return NULL; }
+  if (!imarray_u8_of(env, argv[0], &src, &slen)) { throw_type(env, "jpeg.decode: src must be a Uint8Array"); return NULL; }
+  if (!imarray_u8_of(env, argv[1], &dst, &dlen)) { throw_type(env, "jpeg.decode: dst must be a Uint8Array"); return NULL; }
+  if (!imarray_int_of(env, argv[2], 0, (int64_t)dlen, &off)) { throw_range(env, "jpeg.decode: dstOffset must be an integer within dst"); return NULL; }
+  if (!imarray_int_of(env, argv[3], 0, 5, &space)) { throw_range(env, "jpeg.decode: space must be 0 (L), 1 (RGB), 2 (BGR), 3 (CMYK;I), 4 (YCbCr) or 5 (YCbCr, chroma repeated)"); return NULL; }
+  if (!imarray_int_of(env, argv[4], 1, 8, &scale) || (scale & (scale - 1)) != 0) { throw_range(env, "jpeg.decode: scale must be 1, 2, 4 or 8"); return NULL; }
   if (napi_get_value_bool(env, argv[5], &strict) != napi_ok) { throw_type(env, "jpeg.decode: strict must be a boolean"); return NULL; }
   job *j = calloc(1, sizeof(job));
   if (j == NULL) { napi_throw_error(env, "ERR_MEMORY", "jpeg.decode: out of memory"); return NULL; }
@@ -254,13 +232,7 @@ static job *parse(napi_env env, napi_callback_info info, napi_value argv[6]) {
 }
 
 static napi_value error_of(napi_env env, const job *j) {
-  napi_value code, msg, err;
-  const char *c = j->out_of_range ? "ERR_OUT_OF_RANGE" : j->truncated_fail ? "IMARRAY_JPEG_TRUNCATED" : "IMARRAY_JPEG";
-  napi_create_string_utf8(env, c, NAPI_AUTO_LENGTH, &code);
-  napi_create_string_utf8(env, j->message, NAPI_AUTO_LENGTH, &msg);
-  if (j->out_of_range) napi_create_range_error(env, code, msg, &err);
-  else napi_create_error(env, code, msg, &err);
-  return err;
+  return imarray_error(env, j->out_of_range ? "ERR_OUT_OF_RANGE" : j->truncated_fail ? "IMARRAY_JPEG_TRUNCATED" : "IMARRAY_JPEG", j->message);
 }
 
 static napi_value result_of(napi_env env, const job *j) {
@@ -279,70 +251,31 @@ static napi_value result_of(napi_env env, const job *j) {
   return r;
 }
 
+
+static void run_job(void *j) { run(j); }
+static napi_value settle(napi_env env, void *data, bool *ok) {
+  const job *j = data;
+  *ok = j->ok != 0;
+  return j->ok ? result_of(env, j) : error_of(env, j);
+}
+static const imarray_job_ops OPS = { run_job, settle, free };
+
 static napi_value DecodeSync(napi_env env, napi_callback_info info) {
   napi_value argv[6];
   job *j = parse(env, info, argv);
-  if (j == NULL) return NULL;
-  run(j);
-  napi_value out = NULL;
-  if (j->ok) out = result_of(env, j);
-  else napi_throw(env, error_of(env, j));
-  free(j);
-  return out;
+  return j == NULL ? NULL : imarray_run_sync(env, j, &OPS);
 }
 
-static void execute(napi_env env, void *data) {
-  (void)env;
-  run((job *)data);
-}
-
-static void complete(napi_env env, napi_status status, void *data) {
-  job *j = data;
-  if (status != napi_ok) {
-    napi_value msg, err;
-    napi_create_string_utf8(env, "jpeg.decode: the decode was cancelled", NAPI_AUTO_LENGTH, &msg);
-    napi_create_error(env, NULL, msg, &err);
-    napi_reject_deferred(env, j->deferred, err);
-  } else if (j->ok) {
-    napi_resolve_deferred(env, j->deferred, result_of(env, j));
-  } else {
-    napi_reject_deferred(env, j->deferred, error_of(env, j));
-  }
-  napi_delete_reference(env, j->src_ref);
-  napi_delete_reference(env, j->dst_ref);
-  napi_delete_async_work(env, j->work);
-  free(j);
-}
-
-/* The decode on libuv's thread pool; src and dst are held (referenced) until it completes. */
+/* The decode on libuv's thread pool; src and dst are held until it settles. */
 static napi_value Decode(napi_env env, napi_callback_info info) {
-  napi_value argv[6], promise, name;
+  napi_value argv[6];
   job *j = parse(env, info, argv);
   if (j == NULL) return NULL;
-  if (napi_create_reference(env, argv[0], 1, &j->src_ref) != napi_ok ||
-      napi_create_reference(env, argv[1], 1, &j->dst_ref) != napi_ok ||
-      napi_create_promise(env, &j->deferred, &promise) != napi_ok ||
-      napi_create_string_utf8(env, "imarray.jpeg", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_create_async_work(env, NULL, name, execute, complete, j, &j->work) != napi_ok ||
-      napi_queue_async_work(env, j->work) != napi_ok) {
-    /* leaks at most the references of a failed call; never frees what is queued */
-    napi_throw_error(env, "ERR_MEMORY", "jpeg.decode: could not queue the decode");
-    return NULL;
-  }
-  return promise;
+  return imarray_queue(env, "imarray.jpeg", j, &OPS, argv, 2);
 }
 
 napi_status imarray_jpeg_register(napi_env env, napi_value exports) {
-  napi_value obj, fn, ver;
-  napi_status st;
-  if ((st = napi_create_object(env, &obj)) != napi_ok) return st;
-  if ((st = napi_create_function(env, "decode", NAPI_AUTO_LENGTH, Decode, NULL, &fn)) != napi_ok) return st;
-  if ((st = napi_set_named_property(env, obj, "decode", fn)) != napi_ok) return st;
-  if ((st = napi_create_function(env, "decodeSync", NAPI_AUTO_LENGTH, DecodeSync, NULL, &fn)) != napi_ok) return st;
-  if ((st = napi_set_named_property(env, obj, "decodeSync", fn)) != napi_ok) return st;
   char v[32];
   snprintf(v, sizeof v, "%d.%d.%d", LIBJPEG_TURBO_VERSION_NUMBER / 1000000, (LIBJPEG_TURBO_VERSION_NUMBER / 1000) % 1000, LIBJPEG_TURBO_VERSION_NUMBER % 1000);
-  if ((st = napi_create_string_utf8(env, v, NAPI_AUTO_LENGTH, &ver)) != napi_ok) return st;
-  if ((st = napi_set_named_property(env, obj, "version", ver)) != napi_ok) return st;
-  return napi_set_named_property(env, exports, "jpeg", obj);
+  return imarray_register(env, exports, "jpeg", Decode, DecodeSync, v);
 }

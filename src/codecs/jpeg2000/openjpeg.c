@@ -22,7 +22,7 @@
  *   stream" (message says where: OpenJPEG's last error, or the check that failed); the tiles
  *   decoded before it are in dst. Arguments out of range throw (RangeError / TypeError).
  */
-#include <node_api.h>
+#include "../../kernels/napi.h"
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -258,10 +258,6 @@ typedef struct {
   int ok;
   unsigned tiles;
   char message[256];
-  /* async */
-  napi_async_work work;
-  napi_deferred deferred;
-  napi_ref src_ref, dst_ref;
 } job;
 
 static void on_error(const char *msg, void *user) {
@@ -406,28 +402,10 @@ static void run(job *j) {
   }
 }
 
-/* ---- Node-API glue ---- */
+/* ---- Node-API glue (src/kernels/napi.h) ---- */
 
 #define ARGC 10
 #define USAGE "j2k.decode(src, dst, dstOffset, width, height, codec, mode, reduce, layers, threads)"
-
-static int u8_of(napi_env env, napi_value v, uint8_t **data, size_t *len) {
-  bool is = false;
-  napi_typedarray_type type;
-  void *p = NULL;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
-  if (napi_get_typedarray_info(env, v, &type, len, &p, NULL, NULL) != napi_ok || type != napi_uint8_array) return 0;
-  *data = p;
-  return 1;
-}
-
-static int int_of(napi_env env, napi_value v, int64_t lo, int64_t hi, int64_t *out) {
-  double x;
-  if (napi_get_value_double(env, v, &x) != napi_ok) return 0;
-  if (!(x >= (double)lo && x <= (double)hi) || x != (double)(int64_t)x) return 0;
-  *out = (int64_t)x;
-  return 1;
-}
 
 static job *parse(napi_env env, napi_callback_info info, napi_value argv[ARGC]) {
   size_t argc = ARGC;
@@ -440,11 +418,11 @@ static job *parse(napi_env env, napi_callback_info info, napi_value argv[ARGC]) 
   int64_t v[8];
   static const int64_t hi[8] = { 0, 1 << 30, 1 << 30, 1, 7, 31, 65535, 64 };
   static const char *names[8] = { "dstOffset", "width", "height", "codec", "mode", "reduce", "layers", "threads" };
-  if (!u8_of(env, argv[0], &src, &slen)) { napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "j2k.decode: src must be a Uint8Array"); return NULL; }
-  if (!u8_of(env, argv[1], &dst, &dlen)) { napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "j2k.decode: dst must be a Uint8Array"); return NULL; }
+  if (!imarray_u8_of(env, argv[0], &src, &slen)) { napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "j2k.decode: src must be a Uint8Array"); return NULL; }
+  if (!imarray_u8_of(env, argv[1], &dst, &dlen)) { napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "j2k.decode: dst must be a Uint8Array"); return NULL; }
   for (int i = 0; i < 8; i++) {
     const int64_t top = i == 0 ? (int64_t)dlen : hi[i];
-    if (!int_of(env, argv[2 + i], i == 7 ? 1 : 0, top, &v[i])) {
+    if (!imarray_int_of(env, argv[2 + i], i == 7 ? 1 : 0, top, &v[i])) {
       char msg[96];
       snprintf(msg, sizeof msg, "j2k.decode: %s must be an integer from %d to %lld", names[i], i == 7 ? 1 : 0, (long long)top);
       napi_throw_range_error(env, "ERR_OUT_OF_RANGE", msg);
@@ -479,63 +457,28 @@ static napi_value result_of(napi_env env, const job *j) {
   return r;
 }
 
+
+static void run_job(void *j) { run(j); }
+static napi_value settle(napi_env env, void *j, bool *ok) {
+  *ok = true;
+  return result_of(env, j);
+}
+static const imarray_job_ops OPS = { run_job, settle, free };
+
 static napi_value DecodeSync(napi_env env, napi_callback_info info) {
   napi_value argv[ARGC];
   job *j = parse(env, info, argv);
-  if (j == NULL) return NULL;
-  run(j);
-  napi_value out = result_of(env, j);
-  free(j);
-  return out;
+  return j == NULL ? NULL : imarray_run_sync(env, j, &OPS);
 }
 
-static void execute(napi_env env, void *data) {
-  (void)env;
-  run((job *)data);
-}
-
-static void complete(napi_env env, napi_status status, void *data) {
-  job *j = data;
-  if (status != napi_ok) {
-    napi_value msg, err;
-    napi_create_string_utf8(env, "j2k.decode: the decode was cancelled", NAPI_AUTO_LENGTH, &msg);
-    napi_create_error(env, NULL, msg, &err);
-    napi_reject_deferred(env, j->deferred, err);
-  } else {
-    napi_resolve_deferred(env, j->deferred, result_of(env, j));
-  }
-  napi_delete_reference(env, j->src_ref);
-  napi_delete_reference(env, j->dst_ref);
-  napi_delete_async_work(env, j->work);
-  free(j);
-}
-
-/* The decode on libuv's thread pool; src and dst are held (referenced) until it completes. */
+/* The decode on libuv's thread pool; src and dst are held until it settles. */
 static napi_value Decode(napi_env env, napi_callback_info info) {
-  napi_value argv[ARGC], promise, name;
+  napi_value argv[ARGC];
   job *j = parse(env, info, argv);
   if (j == NULL) return NULL;
-  if (napi_create_reference(env, argv[0], 1, &j->src_ref) != napi_ok ||
-      napi_create_reference(env, argv[1], 1, &j->dst_ref) != napi_ok ||
-      napi_create_promise(env, &j->deferred, &promise) != napi_ok ||
-      napi_create_string_utf8(env, "imarray.j2k", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_create_async_work(env, NULL, name, execute, complete, j, &j->work) != napi_ok ||
-      napi_queue_async_work(env, j->work) != napi_ok) {
-    napi_throw_error(env, "ERR_MEMORY", "j2k.decode: could not queue the decode");
-    return NULL;
-  }
-  return promise;
+  return imarray_queue(env, "imarray.j2k", j, &OPS, argv, 2);
 }
 
 napi_status imarray_j2k_register(napi_env env, napi_value exports) {
-  napi_value obj, fn, ver;
-  napi_status st;
-  if ((st = napi_create_object(env, &obj)) != napi_ok) return st;
-  if ((st = napi_create_function(env, "decode", NAPI_AUTO_LENGTH, Decode, NULL, &fn)) != napi_ok) return st;
-  if ((st = napi_set_named_property(env, obj, "decode", fn)) != napi_ok) return st;
-  if ((st = napi_create_function(env, "decodeSync", NAPI_AUTO_LENGTH, DecodeSync, NULL, &fn)) != napi_ok) return st;
-  if ((st = napi_set_named_property(env, obj, "decodeSync", fn)) != napi_ok) return st;
-  if ((st = napi_create_string_utf8(env, opj_version(), NAPI_AUTO_LENGTH, &ver)) != napi_ok) return st;
-  if ((st = napi_set_named_property(env, obj, "version", ver)) != napi_ok) return st;
-  return napi_set_named_property(env, exports, "j2k", obj);
+  return imarray_register(env, exports, "j2k", Decode, DecodeSync, opj_version());
 }

@@ -10,7 +10,7 @@
  *   lzma.decodeSync(src, dst) -> number of bytes written to dst (the stream ended or dst is full)
  *   A stream that does not decode throws an Error with code 'IMARRAY_LZMA' and liblzma's reason.
  */
-#include <node_api.h>
+#include "../../kernels/napi.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,22 +28,12 @@ static const char *reason(lzma_ret r) {
   }
 }
 
-static int u8_of(napi_env env, napi_value v, uint8_t **data, size_t *len) {
-  bool is = false;
-  napi_typedarray_type type;
-  void *p = NULL;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
-  if (napi_get_typedarray_info(env, v, &type, len, &p, NULL, NULL) != napi_ok || type != napi_uint8_array) return 0;
-  *data = p;
-  return 1;
-}
-
 static napi_value DecodeSync(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2], out;
   uint8_t *src = NULL, *dst = NULL;
   size_t slen = 0, dlen = 0;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2 || !u8_of(env, argv[0], &src, &slen) || !u8_of(env, argv[1], &dst, &dlen)) {
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2 || !imarray_u8_of(env, argv[0], &src, &slen) || !imarray_u8_of(env, argv[1], &dst, &dlen)) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "lzma.decodeSync(src, dst): two Uint8Arrays");
     return NULL;
   }
@@ -69,12 +59,8 @@ static napi_value DecodeSync(napi_env env, napi_callback_info info) {
   lzma_end(&s);
   if (r != LZMA_OK && r != LZMA_STREAM_END && !(r == LZMA_BUF_ERROR && written > 0)) {
     char msg[96];
-    napi_value code, m, err;
     snprintf(msg, sizeof msg, "LZMA: %s after %zu bytes", reason(r), written);
-    napi_create_string_utf8(env, "IMARRAY_LZMA", NAPI_AUTO_LENGTH, &code);
-    napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &m);
-    napi_create_error(env, code, m, &err);
-    napi_throw(env, err);
+    napi_throw(env, imarray_error(env, "IMARRAY_LZMA", msg));
     return NULL;
   }
   napi_create_double(env, (double)written, &out);
@@ -82,12 +68,5 @@ static napi_value DecodeSync(napi_env env, napi_callback_info info) {
 }
 
 napi_status imarray_lzma_register(napi_env env, napi_value exports) {
-  napi_value obj, fn, ver;
-  napi_status st;
-  if ((st = napi_create_object(env, &obj)) != napi_ok) return st;
-  if ((st = napi_create_function(env, "decodeSync", NAPI_AUTO_LENGTH, DecodeSync, NULL, &fn)) != napi_ok) return st;
-  if ((st = napi_set_named_property(env, obj, "decodeSync", fn)) != napi_ok) return st;
-  if ((st = napi_create_string_utf8(env, lzma_version_string(), NAPI_AUTO_LENGTH, &ver)) != napi_ok) return st;
-  if ((st = napi_set_named_property(env, obj, "version", ver)) != napi_ok) return st;
-  return napi_set_named_property(env, exports, "lzma", obj);
+  return imarray_register(env, exports, "lzma", NULL, DecodeSync, lzma_version_string());
 }

@@ -12,7 +12,7 @@
  *   A corrupt table throws an Error with code 'IMARRAY_LZW' and the reason, as the TypeScript
  *   decoder's StripError says it.
  */
-#include <node_api.h>
+#include "../../kernels/napi.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -156,23 +156,13 @@ static long lzw_lsb(const uint8_t *src, size_t n, uint8_t *out, size_t end, tabl
   return (long)(w < end ? w : end);
 }
 
-static int u8_of(napi_env env, napi_value v, uint8_t **data, size_t *len) {
-  bool is = false;
-  napi_typedarray_type type;
-  void *p = NULL;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
-  if (napi_get_typedarray_info(env, v, &type, len, &p, NULL, NULL) != napi_ok || type != napi_uint8_array) return 0;
-  *data = p;
-  return 1;
-}
-
 static napi_value DecodeSync(napi_env env, napi_callback_info info) {
   static _Thread_local table_t table; /* 40 KB, one per thread that decodes */
   size_t argc = 2;
   napi_value argv[2], out;
   uint8_t *src = NULL, *dst = NULL;
   size_t slen = 0, dlen = 0;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2 || !u8_of(env, argv[0], &src, &slen) || !u8_of(env, argv[1], &dst, &dlen)) {
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2 || !imarray_u8_of(env, argv[0], &src, &slen) || !imarray_u8_of(env, argv[1], &dst, &dlen)) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "lzw.decodeSync(src, dst): two Uint8Arrays");
     return NULL;
   }
@@ -180,11 +170,7 @@ static napi_value DecodeSync(napi_env env, napi_callback_info info) {
   const int old_style = slen >= 2 && src[0] == 0 && (src[1] & 1) == 1;
   const long w = old_style ? lzw_lsb(src, slen, dst, dlen, &table, msg, sizeof msg) : lzw_msb(src, slen, dst, dlen, &table, msg, sizeof msg);
   if (w < 0) {
-    napi_value code, m, err;
-    napi_create_string_utf8(env, "IMARRAY_LZW", NAPI_AUTO_LENGTH, &code);
-    napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &m);
-    napi_create_error(env, code, m, &err);
-    napi_throw(env, err);
+    napi_throw(env, imarray_error(env, "IMARRAY_LZW", msg));
     return NULL;
   }
   napi_create_double(env, (double)w, &out);
@@ -192,10 +178,5 @@ static napi_value DecodeSync(napi_env env, napi_callback_info info) {
 }
 
 napi_status imarray_lzw_register(napi_env env, napi_value exports) {
-  napi_value obj, fn;
-  napi_status st;
-  if ((st = napi_create_object(env, &obj)) != napi_ok) return st;
-  if ((st = napi_create_function(env, "decodeSync", NAPI_AUTO_LENGTH, DecodeSync, NULL, &fn)) != napi_ok) return st;
-  if ((st = napi_set_named_property(env, obj, "decodeSync", fn)) != napi_ok) return st;
-  return napi_set_named_property(env, exports, "lzw", obj);
+  return imarray_register(env, exports, "lzw", NULL, DecodeSync, NULL);
 }

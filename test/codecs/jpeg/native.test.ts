@@ -127,7 +127,7 @@ describe.runIf(jpeg !== null)("backend 'native': its own paths", () => {
     const small = new Uint8Array(128 * 128 * 3 - 1);
     expect(() => jpeg!.decodeSync(src, small, 0, 1, 1, true)).toThrow(/does not fit/);
     expect(() => jpeg!.decodeSync(src, new Uint8Array(128 * 128 * 3), 1, 1, 1, true)).toThrow(RangeError);
-    expect(() => jpeg!.decodeSync(src, new Uint8Array(10), 0, 5, 1, true)).toThrow(/space must be/);
+    expect(() => jpeg!.decodeSync(src, new Uint8Array(10), 0, 6, 1, true)).toThrow(/space must be/);
     expect(() => jpeg!.decodeSync(src, new Uint8Array(10), 0, 1, 3, true)).toThrow(/scale must be 1, 2, 4 or 8/);
     // @ts-expect-error: not a Uint8Array
     expect(() => jpeg!.decodeSync([1, 2], new Uint8Array(10), 0, 1, 1, true)).toThrow(TypeError);
