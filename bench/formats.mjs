@@ -3,6 +3,7 @@
 // (GIF expanded to RGBA) and TIFF (libtiff). The files are written by that Pillow from one 2048x2048 photo-like image
 // (GIF and P formats quantised to 256 colours), so both read exactly the same bytes.
 import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import sharp from 'sharp';
 
@@ -86,10 +87,39 @@ export async function run() {
   const ra = await race({ imarray: () => imread(avif), 'imarray js': () => imread(avif, { backend: 'js' }), 'sharp raw': () => sharp(avif).raw().toBuffer() }, { rounds: 9, warmup: 2 });
   rows.push(['AVIF RGB q75 (sharp-written)', ms(ra.imarray.median), '-', '-', `${ms(ra['sharp raw'].median)} (${ratio(ra.imarray.median, ra['sharp raw'].median)})`]);
   rows.push(["AVIF RGB q75, backend 'js' (WebAssembly)", ms(ra['imarray js'].median), '-', '-', `${ms(ra['sharp raw'].median)} (${ratio(ra['imarray js'].median, ra['sharp raw'].median)})`]);
+  // peak memory of one decode in a fresh process, imarray and sharp on the same file
+  const mem = [];
+  const WARMUP = { tif: 'tiff/hopper_lzw.tif', jp2: 'jpeg2000/current_jp2_rgb_q.jp2', webp: 'webp/hopper.webp', avif: 'avif/hopper.avif' };
+  if (!existsSync(fileURLToPath(new URL('../fixtures/webp/hopper.webp', import.meta.url)))) throw new Error('bench formats: fixtures/webp/hopper.webp is the WebP warm-up file');
+  const memOf = (file, decoder) => {
+    const warm = fileURLToPath(new URL(`../fixtures/${WARMUP[file.split('.').pop()]}`, import.meta.url));
+    return JSON.parse(execFileSync(process.execPath, ['--expose-gc', fileURLToPath(new URL('./formats-memory.mjs', import.meta.url)), file, decoder, warm]).toString());
+  };
+  for (const [label, name] of [...CASES.filter(([, n]) => /\.(tif|jp2|webp)$/.test(n)), ['AVIF RGB q75 (sharp-written)', 'f.avif']]) {
+    const file = `${OUT}formats-${name}`;
+    const peaks = [1, 2, 3].map(() => memOf(file, 'imarray'));
+    const ours = Math.min(...peaks.map((p) => p.peakMB));
+    const outMB = peaks[0].output / 2 ** 20;
+    const vs = (mb) => `${mb.toFixed(1)} (${(ours - mb >= 0 ? '+' : '') + (ours - mb).toFixed(1)})`;
+    let theirs = '-';
+    if (/\.(tif|webp|avif)$/.test(name)) theirs = vs(Math.min(...[1, 2, 3].map(() => memOf(file, 'sharp').peakMB)));
+    let pillow = '-';
+    if (/\.(tif|webp|jp2)$/.test(name)) {
+      const warm = fileURLToPath(new URL(`../fixtures/${WARMUP[name.split('.').pop()]}`, import.meta.url));
+      const py = (() => JSON.parse(execFileSync(pillowPython(), [fileURLToPath(new URL('./formats-memory.py', import.meta.url)), file, warm]).toString()).peakMB);
+      pillow = vs(Math.min(py(), py(), py()));
+    }
+    mem.push([label, outMB.toFixed(1), ours.toFixed(1), (ours - outMB).toFixed(1), theirs, pillow]);
+  }
   report(
     `Raster formats, ${N}x${N} file -> array (median ms)`,
     table(['format', 'imarray', 'Pillow 9.4 np.asarray(Image.open(f))', 'imarray / Pillow', 'sharp raw (GIF: RGBA; imarray / sharp)'], rows) +
       `\n\nTargets: each decoder <= 1.0x Pillow's time; GIF <= 1.2x sharp's GIF decode; WebP and TIFF <= 1.1x sharp's raw decode.`,
+  );
+  report(
+    `Peak resident memory of one decode, MiB above the process before it (fresh process, least of 3; bench/formats-memory.mjs)`,
+    table(['format', 'output', 'imarray peak', 'imarray beyond the output', 'sharp peak (imarray - sharp)', 'Pillow 9.4 peak (imarray - Pillow)'], mem) +
+      `\n\nTarget: the output plus at most 2 MB beyond what the decoding library itself needs (sharp's peak where sharp reads the file, else Pillow's with the same OpenJPEG). Pillow's peak includes its own image (4 bytes a pixel for RGB) and numpy's copy.`,
   );
 }
 

@@ -7,9 +7,9 @@
  * Pillow's plugin chose (J2K codestream or JP2), tile by tile (opj_read_tile_header /
  * opj_decode_tile_data), each tile unpacked by the unpacker Pillow's table gives for the image's
  * mode, OpenJPEG's colour space, the component count and the subsampling, with Pillow's shifts,
- * rounding offsets, subsampled-component indexing and YCbCr -> RGB table conversion, into image
- * memory laid out as Pillow's (1 byte for L/P, 2 for I;16, 4 for the rest): the caller's array
- * itself where its layout is the same, else one scratch image packed into it at the end. The
+ * rounding offsets, subsampled-component indexing and YCbCr -> RGB table conversion, straight
+ * into the caller's array in imarray's packed layout (Pillow's 4-byte pixels of LA, PA and RGB
+ * written as 2 and 3 bytes: the same samples, no scratch image). The
  * stream functions behave as Pillow's file-descriptor ones do (its skip returns the position).
  * Two additions: OpenJPEG's own thread pool for code-block decoding (`threads`; the samples are
  * the same), and a partial image kept on failure (Pillow's LOAD_TRUNCATED_IMAGES keeps it too).
@@ -31,11 +31,10 @@
 #include <openjpeg.h>
 
 enum { M_L = 0, M_P = 1, M_PA = 2, M_I16 = 3, M_LA = 4, M_RGB = 5, M_RGBA = 6, M_CMYK = 7 };
-/* bytes per pixel of Pillow's image memory, and of imarray's packed layout */
-static const unsigned PIXEL[8] = { 1, 1, 4, 2, 4, 4, 4, 4 };
+/* bytes per pixel of imarray's packed layout */
 static const unsigned PACKED[8] = { 1, 1, 2, 2, 2, 3, 4, 4 };
 
-/* Pillow's image memory: rows of xsize * pixel bytes */
+/* the output: rows of xsize * pixel bytes */
 typedef struct {
   uint8_t *data;
   unsigned xsize, ysize, pixel;
@@ -109,14 +108,15 @@ static void j2ku_gray_rgb(const opj_image_t *in, const tile_t *t, const uint8_t 
   int shift, offset;
   scaling(&in->comps[0], 8, &shift, &offset);
   const int csiz = csize_of(&in->comps[0]);
+  /* Pillow offsets this row by x0 bytes rather than pixels; its header reading never gives a
+     grey codestream an RGB(A) mode, so no file reaches that: here the tile goes where it is */
   for (unsigned y = 0; y < h; ++y) {
-    /* Pillow offsets this row by x0 bytes, not pixels (x0 <= 4 * x0: never past the row) */
-    uint8_t *row = ROW(im, y0 + y) + x0;
+    uint8_t *row = ROW(im, y0 + y) + (size_t)x0 * im->pixel;
     for (unsigned x = 0; x < w; ++x) {
       const uint8_t byte = (uint8_t)j2ku_shift(offset + word_at(data, csiz, (size_t)y * w + x), shift);
       row[0] = row[1] = row[2] = byte;
-      row[3] = 0xff;
-      row += 4;
+      if (im->pixel == 4) row[3] = 0xff;
+      row += im->pixel;
     }
   }
 }
@@ -128,14 +128,17 @@ static void j2ku_graya_la(const opj_image_t *in, const tile_t *t, const uint8_t 
   scaling(&in->comps[1], 8, &ashift, &aoffset);
   const int csiz = csize_of(&in->comps[0]), acsiz = csize_of(&in->comps[1]);
   const uint8_t *adata = data + (size_t)csiz * w * h;
+  /* Pillow's L, L, L, A: LA and PA keep the first and the last, RGBA all four */
+  const unsigned last = im->pixel - 1;
   for (unsigned y = 0; y < h; ++y) {
-    uint8_t *row = ROW(im, y0 + y) + (size_t)x0 * 4;
+    uint8_t *row = ROW(im, y0 + y) + (size_t)x0 * im->pixel;
     for (unsigned x = 0; x < w; ++x) {
       const size_t i = (size_t)y * w + x;
       const uint8_t byte = (uint8_t)j2ku_shift(offset + word_at(data, csiz, i), shift);
-      row[0] = row[1] = row[2] = byte;
-      row[3] = (uint8_t)j2ku_shift(aoffset + word_at(adata, acsiz, i), ashift);
-      row += 4;
+      row[0] = byte;
+      if (last == 3) row[1] = row[2] = byte;
+      row[last] = (uint8_t)j2ku_shift(aoffset + word_at(adata, acsiz, i), ashift);
+      row += im->pixel;
     }
   }
 }
@@ -143,8 +146,8 @@ static void j2ku_graya_la(const opj_image_t *in, const tile_t *t, const uint8_t 
 /* Pillow's ImagingConvertYCbCr2RGB (ConvertYCbCr.c): its tables, SCALE 6 */
 #include "ycbcr-tables.h"
 
-static void ycbcr_to_rgb(uint8_t *p, unsigned pixels) {
-  for (unsigned x = 0; x < pixels; x++, p += 4) {
+static void ycbcr_to_rgb(uint8_t *p, unsigned pixels, unsigned stride) {
+  for (unsigned x = 0; x < pixels; x++, p += stride) {
     const int y = p[0], cb = p[1], cr = p[2];
     const int r = y + (R_Cr[cr] >> 6), g = y + ((G_Cb[cb] + G_Cr[cr]) >> 6), b = y + (B_Cb[cb] >> 6);
     p[0] = (uint8_t)(r <= 0 ? 0 : r >= 255 ? 255 : r);
@@ -174,15 +177,17 @@ static void unpack_n(const opj_image_t *in, const tile_t *t, const uint8_t *data
   }
   for (unsigned y = 0; y < h; ++y) {
     const uint8_t *rowdata[4];
-    uint8_t *row = ROW(im, y0 + y) + (size_t)x0 * 4;
+    uint8_t *row = ROW(im, y0 + y) + (size_t)x0 * im->pixel;
     uint8_t *row_start = row;
+    /* Pillow fills 4 bytes a pixel (0xff after 3 components); an RGB image keeps 3 */
+    const unsigned keep = nc < im->pixel ? nc : im->pixel;
     for (unsigned n = 0; n < nc; ++n) rowdata[n] = cdata[n] + (size_t)csiz[n] * (y / dy[n]) * (w / dx[n]);
     for (unsigned x = 0; x < w; ++x) {
-      for (unsigned n = 0; n < nc; ++n) row[n] = (uint8_t)j2ku_shift(offsets[n] + word_at(rowdata[n], csiz[n], x / dx[n]), shifts[n]);
-      if (nc == 3) row[3] = 0xff;
-      row += 4;
+      for (unsigned n = 0; n < keep; ++n) row[n] = (uint8_t)j2ku_shift(offsets[n] + word_at(rowdata[n], csiz[n], x / dx[n]), shifts[n]);
+      if (keep == 3 && im->pixel == 4) row[3] = 0xff;
+      row += im->pixel;
     }
-    if (ycc) ycbcr_to_rgb(row_start, w);
+    if (ycc) ycbcr_to_rgb(row_start, w, im->pixel);
   }
 }
 
@@ -381,25 +386,8 @@ static void run(job *j) {
     snprintf(j->message, sizeof j->message, "a %ux%u output does not fit the %zu bytes given", j->width, j->height, j->dst_len);
     return;
   }
-  im_t im = { j->dst, j->width, j->height, PIXEL[mode] };
-  uint8_t *scratch = NULL;
-  if (PIXEL[mode] != PACKED[mode]) {
-    /* LA, PA, RGB: Pillow's 4-byte pixels, packed into dst after */
-    scratch = calloc(pixels, PIXEL[mode]);
-    if (scratch == NULL) { snprintf(j->message, sizeof j->message, "out of memory for %ux%u pixels", j->width, j->height); return; }
-    im.data = scratch;
-  }
+  im_t im = { j->dst, j->width, j->height, PACKED[mode] };
   decode(j, &im);
-  if (scratch != NULL) {
-    uint8_t *d = j->dst;
-    const uint8_t *s = scratch;
-    if (PACKED[mode] == 3) {
-      for (size_t i = 0; i < pixels; i++, s += 4, d += 3) { d[0] = s[0]; d[1] = s[1]; d[2] = s[2]; }
-    } else {
-      for (size_t i = 0; i < pixels; i++, s += 4, d += 2) { d[0] = s[0]; d[1] = s[3]; }
-    }
-    free(scratch);
-  }
 }
 
 /* ---- Node-API glue (src/kernels/napi.h) ---- */
