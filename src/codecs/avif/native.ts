@@ -15,8 +15,13 @@ import type { AvifHeader } from './parse.js';
 
 const FORMAT: Readonly<Partial<Record<Mode, number>>> = { L: 0, RGB: 1, RGBA: 2 };
 
-/** dav1d's threads for one decode: the cores on the main thread, one on a batch's thread. */
-const threads = (): number => (isMainThread ? Math.min(8, availableParallelism()) : 1);
+/**
+ * dav1d's threads for one decode: the cores on the main thread for an image of a megapixel or
+ * more; one for smaller images (threads started for a few milliseconds of work cost more than
+ * they give, and each new thread can leave a malloc arena behind) and on a batch's own thread
+ * (its siblings use the other cores).
+ */
+const threads = (pixels: number): number => (isMainThread && pixels >= 1 << 20 ? Math.min(8, availableParallelism()) : 1);
 
 /** The samples that decode frame `frame`: from the last sync sample at or before it. */
 function samplesFor(all: readonly Uint8Array[], sync: readonly number[] | undefined, frame: number): Uint8Array[] {
@@ -33,7 +38,7 @@ export async function decodeWithNative(avif: NativeAvif, h: AvifHeader, mode: Mo
   const alpha = mode === 'RGBA' && d.alpha !== undefined && frame < d.alpha.length ? samplesFor(d.alpha, d.sync, frame) : null;
   const out = into ?? allocate(mode, h.width, h.height);
   const dst = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-  const args = [colour, alpha, dst, 0, h.width, h.height, format, d.mc, d.cp, threads()] as const;
+  const args = [colour, alpha, dst, 0, h.width, h.height, format, d.mc, d.cp, threads(h.width * h.height)] as const;
   const r = isMainThread ? await avif.decode(...args) : avif.decodeSync(...args);
   if (r.unsupported) return null;
   if (!r.ok) {
