@@ -63,22 +63,15 @@ export async function backends(): Promise<BackendsReport> {
     : present.length > 0 ? `present but does not load on this machine (${origin.failures.join('; ') || present.join(', ')})`
     : `not built: no prebuilt kernel for ${process.platform}-${process.arch} (node node_modules/imarray/scripts/build-native.mjs builds one with a C compiler)`;
   const native: BackendStatus = nk !== null ? { available: true, detail: `${nk.kernel} (${origin.path})` } : { available: false, detail: why };
-  const jpeg = nativeJpeg();
-  const nativeJpegStatus: BackendStatus = jpeg !== null
-    ? { available: true, detail: `libjpeg-turbo ${jpeg.version} (${origin.path})` }
-    : { available: false, detail: nk === null && origin.path === '' ? why : 'the native kernel was built without libjpeg-turbo (scripts/fetch-sources.sh, then `npm run native`); JPEG decodes through sharp' };
-  const j2k = nativeJ2k();
-  const nativeJ2kStatus: BackendStatus = j2k !== null
-    ? { available: true, detail: `OpenJPEG ${j2k.version} (${origin.path})` }
-    : { available: false, detail: nk === null && origin.path === '' ? why : 'the native kernel was built without OpenJPEG (scripts/fetch-sources.sh, then `npm run native`); JPEG 2000 decodes in WebAssembly (1 and 3 components)' };
+  /** A library linked into the native kernel: its version, or why it is not there and what runs instead. */
+  const library = (lib: { version: string } | null, name: string, fetch: string, instead: string): BackendStatus => (lib !== null
+    ? { available: true, detail: `${name} ${lib.version} (${origin.path})` }
+    : { available: false, detail: nk === null && origin.path === '' ? why : `the native kernel was built without ${name} (scripts/fetch-sources.sh, ${fetch}then \`npm run native\`); ${instead}` });
+  const nativeJpegStatus = library(nativeJpeg(), 'libjpeg-turbo', '', 'JPEG decodes through sharp');
+  const nativeJ2kStatus = library(nativeJ2k(), 'OpenJPEG', '', 'JPEG 2000 decodes in WebAssembly (1 and 3 components)');
   const avif = nativeAvif();
-  const nativeAvifStatus: BackendStatus = avif !== null
-    ? { available: true, detail: `dav1d ${avif.version} + libyuv (${origin.path})` }
-    : { available: false, detail: nk === null && origin.path === '' ? why : 'the native kernel was built without dav1d and libyuv (scripts/fetch-sources.sh, meson, then `npm run native`); AVIF decodes in WebAssembly (colour within 2 of Pillow, first frame of sequences)' };
-  const lzma = nativeLzma();
-  const nativeLzmaStatus: BackendStatus = lzma !== null
-    ? { available: true, detail: `liblzma ${lzma.version} (${origin.path})` }
-    : { available: false, detail: nk === null && origin.path === '' ? why : 'the native kernel was built without liblzma (scripts/fetch-sources.sh, then `npm run native`); LZMA-compressed TIFF raises UnsupportedError' };
+  const nativeAvifStatus = library(avif === null ? null : { version: `${avif.version} + libyuv` }, 'dav1d', 'meson, ', 'AVIF decodes in WebAssembly (colour within 2 of Pillow, first frame of sequences)');
+  const nativeLzmaStatus = library(nativeLzma(), 'liblzma', '', 'LZMA-compressed TIFF raises UnsupportedError');
   const simd = resampleSimdAvailable();
   const wasmSimd: BackendStatus = { available: simd, detail: simd ? 'WebAssembly SIMD' : 'this engine has no WebAssembly SIMD: the JavaScript kernels run' };
   const formats = CODECS.map((c: Codec) => {
