@@ -389,7 +389,7 @@ function pool(n: number): Worker[] {
  * the ones it gets back) and copied into the batch's slots: one copy per image, where a
  * SharedArrayBuffer written in place would cost none, because V8 does not count
  * SharedArrayBuffers towards its collection heuristics, so a loop of batches kept every batch's
- * memory until the next full collection (three batches of 470 MB: 1.5 GB more resident).
+ * memory until the next full collection (docs/batches.md has the measurement).
  */
 async function runInWorkers(
   list: BatchSource[],
