@@ -145,6 +145,7 @@ class FileInput extends Input {
       const b = Buffer.allocUnsafeSlow(size);
       let got = 0;
       for (let r = 1; r > 0 && got < size; got += r) ({ bytesRead: r } = await fh.read(b, got, size - got, got));
+      b.fill(0, got); // a file that shrank meanwhile: no uninitialised memory behind a view of it
       return new Uint8Array(b.buffer, b.byteOffset, got);
     } finally {
       await fh.close();

@@ -1,5 +1,6 @@
 /* The Node-API plumbing the native kernel's decoders share: see napi.h. */
 #include "napi.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,18 @@ int imarray_int_of(napi_env env, napi_value v, int64_t lo, int64_t hi, int64_t *
   if (napi_get_value_double(env, v, &x) != napi_ok) return 0;
   if (!(x >= (double)lo && x <= (double)hi) || x != (double)(int64_t)x) return 0;
   *out = (int64_t)x;
+  return 1;
+}
+
+int imarray_int_args(napi_env env, const napi_value *argv, size_t n, const int64_t *lo, const int64_t *hi, const char *const *names, const char *fn, int64_t *out) {
+  for (size_t i = 0; i < n; i++) {
+    if (!imarray_int_of(env, argv[i], lo[i], hi[i], &out[i])) {
+      char msg[128];
+      snprintf(msg, sizeof msg, "%s: %s must be an integer from %lld to %lld", fn, names[i], (long long)lo[i], (long long)hi[i]);
+      napi_throw_range_error(env, "ERR_OUT_OF_RANGE", msg);
+      return 0;
+    }
+  }
   return 1;
 }
 

@@ -14,6 +14,9 @@
 int imarray_u8_of(napi_env env, napi_value v, uint8_t **data, size_t *len);
 /* An integer from lo to hi (a JS number without a fraction); 0 otherwise. */
 int imarray_int_of(napi_env env, napi_value v, int64_t lo, int64_t hi, int64_t *out);
+/* n integers from argv, argv[i] from lo[i] to hi[i], into out; 0 with a RangeError thrown that
+   names the argument (`fn`: `name.decode`) and its range otherwise. */
+int imarray_int_args(napi_env env, const napi_value *argv, size_t n, const int64_t *lo, const int64_t *hi, const char *const *names, const char *fn, int64_t *out);
 /* A new Error (a RangeError where code is ERR_OUT_OF_RANGE) with `code` and `msg`, not thrown. */
 napi_value imarray_error(napi_env env, const char *code, const char *msg);
 

@@ -11,6 +11,8 @@
  */
 import { implementation } from './choose.js';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { isMainThread } from 'node:worker_threads';
 
 export interface NativeKernel {
   /** Which vector code this CPU runs: 'avx512vbmi', 'avx2', 'ssse3', 'neon' or 'scalar'. */
@@ -170,6 +172,16 @@ export function nativeKernel(): NativeKernel | null {
 /** The libjpeg-turbo decoder of the native kernel, or null where it is not there. */
 export function nativeJpeg(): NativeJpeg | null {
   return loadKernel()?.jpeg ?? null;
+}
+
+/**
+ * The threads a native decoder with its own thread pool (OpenJPEG, dav1d) gets for one image: the
+ * cores on the main thread for a megapixel or more; one for smaller images (threads started for a
+ * few milliseconds of work cost more than they give, and each new thread can leave a malloc arena
+ * behind) and on a batch's own thread (its siblings use the other cores).
+ */
+export function decoderThreads(pixels: number): number {
+  return isMainThread && pixels >= 1 << 20 ? Math.min(8, availableParallelism()) : 1;
 }
 
 /** The OpenJPEG decoder of the native kernel, or null where it is not there. */

@@ -362,15 +362,10 @@ static job *parse(napi_env env, napi_callback_info info, napi_value argv[ARGC]) 
   int64_t v[7];
   const int64_t lo[7] = { 0, 1, 1, 0, -1, -1, 1 };
   const int64_t hi[7] = { (int64_t)dlen, 1 << 16, 1 << 16, 2, 255, 255, 64 };
-  static const char *names[7] = { "dstOffset", "width", "height", "format", "mc", "cp", "threads" };
-  for (int i = 0; i < 7; i++) {
-    if (!imarray_int_of(env, argv[3 + i], lo[i], hi[i], &v[i])) {
-      char msg[96];
-      snprintf(msg, sizeof msg, "avif.decode: %s must be an integer from %lld to %lld", names[i], (long long)lo[i], (long long)hi[i]);
-      free_job(j);
-      napi_throw_range_error(env, "ERR_OUT_OF_RANGE", msg);
-      return NULL;
-    }
+  static const char *const names[7] = { "dstOffset", "width", "height", "format", "mc", "cp", "threads" };
+  if (!imarray_int_args(env, argv + 3, 7, lo, hi, names, "avif.decode", v)) {
+    free_job(j);
+    return NULL;
   }
   j->dst = dst + v[0];
   j->dst_len = dlen - (size_t)v[0];

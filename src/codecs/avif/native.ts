@@ -6,22 +6,13 @@
  * not convert (more than 8 bits, matrices libyuv lacks, grid images, premultiplied alpha) are
  * `null`: the caller decodes them with the WebAssembly libavif instead.
  */
-import { availableParallelism } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
 import { DecodeError, TruncatedImageError } from '../../core/errors.js';
 import { allocate, type ArrayOf, type Mode } from '../../core/modes.js';
-import type { NativeAvif } from '../../kernels/native.js';
+import { decoderThreads, type NativeAvif } from '../../kernels/native.js';
 import type { AvifHeader } from './parse.js';
 
 const FORMAT: Readonly<Partial<Record<Mode, number>>> = { L: 0, RGB: 1, RGBA: 2 };
-
-/**
- * dav1d's threads for one decode: the cores on the main thread for an image of a megapixel or
- * more; one for smaller images (threads started for a few milliseconds of work cost more than
- * they give, and each new thread can leave a malloc arena behind) and on a batch's own thread
- * (its siblings use the other cores).
- */
-const threads = (pixels: number): number => (isMainThread && pixels >= 1 << 20 ? Math.min(8, availableParallelism()) : 1);
 
 /** The samples that decode frame `frame`: from the last sync sample at or before it. */
 function samplesFor(all: readonly Uint8Array[], sync: readonly number[] | undefined, frame: number): Uint8Array[] {
@@ -38,7 +29,7 @@ export async function decodeWithNative(avif: NativeAvif, h: AvifHeader, mode: Mo
   const alpha = mode === 'RGBA' && d.alpha !== undefined && frame < d.alpha.length ? samplesFor(d.alpha, d.sync, frame) : null;
   const out = into ?? allocate(mode, h.width, h.height);
   const dst = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-  const args = [colour, alpha, dst, 0, h.width, h.height, format, d.mc, d.cp, threads(h.width * h.height)] as const;
+  const args = [colour, alpha, dst, 0, h.width, h.height, format, d.mc, d.cp, decoderThreads(h.width * h.height)] as const;
   const r = isMainThread ? await avif.decode(...args) : avif.decodeSync(...args);
   if (r.unsupported) return null;
   if (!r.ok) {

@@ -35,6 +35,9 @@ export interface J2kHeader {
   readonly components: readonly Component[];
 }
 
+/** A codestream that does not end with its EOC marker (FF D9): the file was cut. */
+export const isCut = (cs: Uint8Array): boolean => cs.length < 2 || cs[cs.length - 2] !== 0xff || cs[cs.length - 1] !== 0xd9;
+
 const startsWith = (s: Uint8Array, sig: readonly number[]): boolean => s.length >= sig.length && sig.every((b, i) => s[i] === b);
 
 export function isJpeg2000(prefix: Uint8Array): boolean {

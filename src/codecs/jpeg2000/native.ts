@@ -7,26 +7,14 @@
  * components), straight into the image's storage or the caller's `into` (a batch slot). The
  * decode runs on libuv's thread pool, its code blocks on OpenJPEG's own threads.
  */
-import { availableParallelism } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
 import { DecodeError, TruncatedImageError } from '../../core/errors.js';
 import { allocate, type ArrayOf, type Mode } from '../../core/modes.js';
-import type { NativeJ2k } from '../../kernels/native.js';
-import type { J2kHeader } from './header.js';
+import { decoderThreads, type NativeJ2k } from '../../kernels/native.js';
+import { isCut, type J2kHeader } from './header.js';
 
 /** The mode codes of openjpeg.c. */
 const MODE_CODE: Readonly<Partial<Record<Mode, number>>> = { L: 0, P: 1, PA: 2, 'I;16': 3, LA: 4, RGB: 5, RGBA: 6, CMYK: 7 };
-
-/** A codestream that does not end with its EOC marker (FF D9): the file was cut. */
-export const isCut = (cs: Uint8Array): boolean => cs.length < 2 || cs[cs.length - 2] !== 0xff || cs[cs.length - 1] !== 0xd9;
-
-/**
- * OpenJPEG's threads for one decode: the cores on the main thread for an image of a megapixel or
- * more; one for smaller images (threads started for a few milliseconds of work cost more than
- * they give, and each new thread can leave a malloc arena behind) and on a batch's own thread
- * (its siblings use the other cores).
- */
-const threads = (pixels: number): number => (isMainThread && pixels >= 1 << 20 ? Math.min(8, availableParallelism()) : 1);
 
 /**
  * Decodes the file `bytes` (its header `h`) into `into` or a new array. A failure is Pillow's
@@ -40,7 +28,7 @@ export async function decodeWithNative(j2k: NativeJ2k, bytes: Uint8Array, h: J2k
   if (code === undefined) throw new DecodeError(`broken data stream when reading image file ${name}: no unpacker for mode ${h.mode}`);
   const out = into ?? allocate(h.mode, h.width, h.height);
   const dst = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-  const args = [bytes, dst, 0, h.width, h.height, h.codec === 'jp2' ? 1 : 0, code, 0, 0, threads(h.width * h.height)] as const;
+  const args = [bytes, dst, 0, h.width, h.height, h.codec === 'jp2' ? 1 : 0, code, 0, 0, decoderThreads(h.width * h.height)] as const;
   const r = isMainThread ? await j2k.decode(...args) : j2k.decodeSync(...args);
   if (!r.ok && !loadTruncated) {
     const why = `${r.message}${r.tiles > 0 ? ` (after ${r.tiles} tile${r.tiles === 1 ? '' : 's'})` : ''}`;

@@ -404,19 +404,12 @@ static job *parse(napi_env env, napi_callback_info info, napi_value argv[ARGC]) 
   uint8_t *src = NULL, *dst = NULL;
   size_t slen = 0, dlen = 0;
   int64_t v[8];
-  static const int64_t hi[8] = { 0, 1 << 30, 1 << 30, 1, 7, 31, 65535, 64 };
-  static const char *names[8] = { "dstOffset", "width", "height", "codec", "mode", "reduce", "layers", "threads" };
   if (!imarray_u8_of(env, argv[0], &src, &slen)) { napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "j2k.decode: src must be a Uint8Array"); return NULL; }
   if (!imarray_u8_of(env, argv[1], &dst, &dlen)) { napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "j2k.decode: dst must be a Uint8Array"); return NULL; }
-  for (int i = 0; i < 8; i++) {
-    const int64_t top = i == 0 ? (int64_t)dlen : hi[i];
-    if (!imarray_int_of(env, argv[2 + i], i == 7 ? 1 : 0, top, &v[i])) {
-      char msg[96];
-      snprintf(msg, sizeof msg, "j2k.decode: %s must be an integer from %d to %lld", names[i], i == 7 ? 1 : 0, (long long)top);
-      napi_throw_range_error(env, "ERR_OUT_OF_RANGE", msg);
-      return NULL;
-    }
-  }
+  const int64_t lo[8] = { 0, 0, 0, 0, 0, 0, 0, 1 };
+  const int64_t hi[8] = { (int64_t)dlen, 1 << 30, 1 << 30, 1, 7, 31, 65535, 64 };
+  static const char *const names[8] = { "dstOffset", "width", "height", "codec", "mode", "reduce", "layers", "threads" };
+  if (!imarray_int_args(env, argv + 2, 8, lo, hi, names, "j2k.decode", v)) return NULL;
   job *j = calloc(1, sizeof(job));
   if (j == NULL) { napi_throw_error(env, "ERR_MEMORY", "j2k.decode: out of memory"); return NULL; }
   j->src = src;

@@ -9,8 +9,7 @@
 import { DecodeError, TruncatedImageError, UnsupportedError } from '../../core/errors.js';
 import { allocate, bandCount, type ArrayOf, type Mode } from '../../core/modes.js';
 import { emscriptenCodec } from '../shared/emscripten.js';
-import type { J2kHeader } from './header.js';
-import { isCut } from './native.js';
+import { isCut, type J2kHeader } from './header.js';
 
 interface FrameInfo { width: number; height: number; bitsPerSample: number; componentCount: number; isSigned: boolean }
 interface J2KDecoder {

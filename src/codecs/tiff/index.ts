@@ -59,9 +59,7 @@ async function decodeStored(s: Uint8Array, ifd: Ifd, page: number, l: Layout, ta
   const out = target ?? allocate(l.mode, l.width, l.height);
   if (l.compression === 1) {
     for (const tile of rawTiles(ifd, l, name)) decodeRawTileBytes(s, tile, { out, mode: l.mode, width: l.width, height: l.height }, name, options.loadTruncated);
-  } else if (LOSSLESS.has(l.compression)) {
-    decodeLibtiffLike(s, ifd, l, out, options.loadTruncated, name);
-  } else if (l.compression === LZMA && nativeLzma() !== null && options.backend !== 'js') {
+  } else if (LOSSLESS.has(l.compression) || (l.compression === LZMA && nativeLzma() !== null && options.backend !== 'js')) {
     decodeLibtiffLike(s, ifd, l, out, options.loadTruncated, name);
   } else if (l.compression === LZMA) {
     const why = options.backend === 'js' ? "backend 'js' never loads the native kernel, whose liblzma decodes it" : 'the native kernel with liblzma is not built here (see backends())';
