@@ -43,7 +43,7 @@ if (process.env.IMARRAY_SKIP_NATIVE === '1') done('skipped (IMARRAY_SKIP_NATIVE=
 const require = createRequire(import.meta.url);
 
 /** What a loaded kernel has: its CPU path and the libraries linked in. */
-const versions = (m) => [m.kernel, m.jpeg ? `libjpeg-turbo ${m.jpeg.version}` : '', m.j2k ? `OpenJPEG ${m.j2k.version}` : '', m.avif ? `dav1d ${m.avif.version}` : '', m.lzma ? `liblzma ${m.lzma.version}` : ''].filter((v) => v !== '').join(', ');
+const versions = (m) => [m.kernel, m.jpeg ? `libjpeg-turbo ${m.jpeg.version}` : '', m.j2k ? `OpenJPEG ${m.j2k.version}` : '', m.avif ? `dav1d ${m.avif.version}` : '', m.lzma ? `liblzma ${m.lzma.version}` : '', m.deflate ? `libdeflate ${m.deflate.version}` : ''].filter((v) => v !== '').join(', ');
 
 // a prebuilt kernel that loads here: nothing to compile (a user's install)
 const prebuilt = join(root, 'prebuilds', target, 'imarray.node');
@@ -72,7 +72,7 @@ const outDir = join(root, 'build', 'native', target);
 const out = join(outDir, 'imarray.node');
 mkdirSync(outDir, { recursive: true });
 const args = ['-O2', '-std=c11', '-Wall', '-Wextra', '-fPIC', '-shared', '-fvisibility=hidden', '-I', include,
-  join(root, 'src', 'kernels', 'swizzle.c'), join(root, 'src', 'kernels', 'napi.c'), join(root, 'src', 'codecs', 'tiff', 'lzw.c'), '-o', out];
+  join(root, 'src', 'kernels', 'swizzle.c'), join(root, 'src', 'kernels', 'napi.c'), join(root, 'src', 'codecs', 'tiff', 'strips.c'), '-o', out];
 if (process.platform === 'darwin') args.push('-undefined', 'dynamic_lookup');
 // the C libraries (Debian's source packages, scripts/fetch-sources.sh), and the decoders built on them
 const SOURCES = {
@@ -95,6 +95,12 @@ const SOURCES = {
     name: 'liblzma', dir: 'xz', orig: 'xz-utils_5.4.1.orig.tar.xz', debian: 'xz-utils_5.4.1-1+deb12u1.debian.tar.xz',
     cmake: ['-DBUILD_SHARED_LIBS=OFF'], make: 'liblzma', lib: 'liblzma.a', include: (src) => [join(src, 'src', 'liblzma', 'api')],
   },
+  libdeflate: {
+    name: 'libdeflate', dir: 'libdeflate', orig: 'libdeflate_1.14.orig.tar.gz', debian: 'libdeflate_1.14-1.debian.tar.xz',
+    // no cmake in 1.14: its decompression sources are compiled and archived as they are
+    cfiles: ['lib/deflate_decompress.c', 'lib/zlib_decompress.c', 'lib/adler32.c', 'lib/utils.c', 'lib/x86/cpu_features.c', 'lib/arm/cpu_features.c'],
+    lib: 'libdeflate.a', include: (src) => [src],
+  },
   libyuv: {
     name: 'libyuv', dir: 'libyuv', orig: 'libyuv_0.0~git20230123.b2528b0.orig.tar.gz', debian: 'libyuv_0.0~git20230123.b2528b0-1.debian.tar.xz', cxx: true,
     cmake: ['-DCMAKE_DISABLE_FIND_PACKAGE_JPEG=TRUE'], make: 'yuv', lib: 'libyuv.a', include: (src) => [join(src, 'include')],
@@ -112,6 +118,10 @@ const DECODERS = {
   lzma: {
     name: 'liblzma', sources: [SOURCES.xz], fallback: 'LZMA-compressed TIFF raises UnsupportedError',
     defines: ['IMARRAY_WITH_LZMA', 'LZMA_API_STATIC'], libs: ['-lpthread'], glue: join(root, 'src', 'codecs', 'tiff', 'lzma.c'),
+  },
+  deflate: {
+    name: 'libdeflate', sources: [SOURCES.libdeflate], fallback: "Deflate-compressed TIFF inflates through node:zlib",
+    defines: ['IMARRAY_WITH_DEFLATE'], libs: [], glue: join(root, 'src', 'codecs', 'tiff', 'deflate.c'),
   },
   avif: {
     name: 'dav1d + libyuv', sources: [SOURCES.dav1d, SOURCES.libyuv], fallback: 'AVIF decodes through libavif in WebAssembly',
@@ -206,7 +216,15 @@ function buildDebianLibrary(spec) {
       rmSync(build, { recursive: true, force: true });
       mkdirSync(build, { recursive: true });
       const cpu = target.endsWith('arm64') ? 'aarch64' : 'x86_64';
-      if (spec.meson !== undefined) {
+      if (spec.cfiles !== undefined) {
+        const objects = spec.cfiles.map((f) => {
+          const o = join(build, `${f.replace(/[/.]/g, '_')}.o`);
+          run(cc, ['-O2', '-fPIC', '-fvisibility=hidden', '-I', src, '-c', join(src, f), '-o', o], root);
+          return o;
+        });
+        // a cross gcc's own ar (aarch64-linux-gnu-ar), else the system's
+        run(/-gcc$/.test(cc) ? cc.replace(/gcc$/, 'ar') : 'ar', ['rcs', lib, ...objects], root);
+      } else if (spec.meson !== undefined) {
         const meson = ['setup', build, src, '--default-library=static', '--buildtype=release', '-Db_staticpic=true', ...spec.meson];
         if (target !== host) {
           const cross = join(build, '..', `cross-${target}.ini`);

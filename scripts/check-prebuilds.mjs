@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm pack` / `npm publish` (prepack): the package ships the native kernel prebuilt for
 // linux-x64 and linux-arm64 (`npm run native:prebuilds`, which CI runs), each with the libjpeg-turbo
-// JPEG decoder and, where their sources were fetched, the OpenJPEG, dav1d + libyuv and liblzma decoders; this fails
+// JPEG decoder and, where their sources were fetched, the OpenJPEG, dav1d + libyuv, liblzma and libdeflate decoders; this fails
 // the pack when one is missing or built for the wrong machine.
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -31,6 +31,9 @@ for (const [target, machine] of Object.entries(MACHINES)) {
     bad++;
   } else if (existsSync(join(root, '.cache', 'xz', 'xz-utils_5.4.1.orig.tar.xz')) && !b.includes('IMARRAY_LZMA')) {
     console.error(`prebuilds: ${file} has no liblzma though xz-utils' source is in .cache/xz`);
+    bad++;
+  } else if (existsSync(join(root, '.cache', 'libdeflate', 'libdeflate_1.14.orig.tar.gz')) && !b.includes('deflate.decodeSync')) {
+    console.error(`prebuilds: ${file} has no libdeflate though its source is in .cache/libdeflate`);
     bad++;
   } else if (existsSync(join(root, '.cache', 'dav1d', 'dav1d_1.0.0.orig.tar.xz')) && existsSync(join(root, '.cache', 'libyuv')) && !b.includes('imarray.avif')) {
     console.error(`prebuilds: ${file} has no AVIF decoder though dav1d's and libyuv's sources are in .cache/`);

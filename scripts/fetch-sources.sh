@@ -6,6 +6,7 @@
 #   dav1d 1.0.0-2+deb12u1 and libyuv 0.0~git20230123.b2528b0-1
 #                                -> the 'native' AVIF decoder (src/codecs/avif/dav1d.c)
 #   xz-utils 5.4.1-1+deb12u1     -> liblzma, for LZMA-compressed TIFF (src/codecs/tiff/lzma.c)
+#   libdeflate 1.14-1            -> Deflate-compressed TIFF strips (src/codecs/tiff/deflate.c)
 # scripts/build-native.mjs then builds each (cmake, or meson for dav1d; nasm on x86-64) as a static,
 # position-independent library and links it into build/native/<target>/imarray.node.
 # Needs root for apt (it adds a deb-src entry for the configured Debian mirror); .ci/run calls it.
@@ -13,7 +14,7 @@
 # a pinned revision on the mirror; then this says so and that format decodes through its
 # WebAssembly back-end ('js') until the pin is moved.
 # Without these, imarray decodes JPEG through sharp (as exact), JPEG 2000 and AVIF in WebAssembly,
-# and LZMA-compressed TIFF raises UnsupportedError.
+# LZMA-compressed TIFF raises UnsupportedError and Deflate TIFF strips inflate through node:zlib.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +34,9 @@ LIBYUV=(libyuv "libyuv=0.0~git20230123.b2528b0-1"
 XZ=(xz "xz-utils=5.4.1-1+deb12u1"
   xz-utils_5.4.1.orig.tar.xz=5d9827aa1875b21c288f78864bb26d2650b436ea8d2cad364e4921eb6266a5a5
   xz-utils_5.4.1-1+deb12u1.debian.tar.xz=3e162db2b76480c7e157f4c2f6ff9a426fc023f262d4dc3287530b36e2843ebe)
+LIBDEFLATE=(libdeflate "libdeflate=1.14-1"
+  libdeflate_1.14.orig.tar.gz=89e7df898c37c3427b0f39aadcf733731321a278771d20fc553f92da8d4808ac
+  libdeflate_1.14-1.debian.tar.xz=4794c379cc4e77eaeb283620bd80a7ce57b858af508f80ba6d5efbc4bcb10434)
 
 verified() { # dest file=sha...
   local dest=$1; shift
@@ -71,3 +75,4 @@ fetch "${LIBJPEG[@]}"
 fetch "${OPENJPEG[@]}" || echo "openjpeg source: not fetched; JPEG 2000 will decode through the WebAssembly OpenJPEG" >&2
 fetch "${DAV1D[@]}" && fetch "${LIBYUV[@]}" || echo "dav1d / libyuv source: not fetched; AVIF will decode through the WebAssembly libavif" >&2
 fetch "${XZ[@]}" || echo "xz-utils source: not fetched; LZMA-compressed TIFF will raise UnsupportedError" >&2
+fetch "${LIBDEFLATE[@]}" || echo "libdeflate source: not fetched; Deflate TIFF strips will inflate through node:zlib" >&2

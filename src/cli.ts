@@ -338,12 +338,13 @@ async function version(): Promise<string> {
     ['native JPEG 2000', yes(b.nativeJpeg2000)],
     ['native AVIF', yes(b.nativeAvif)],
     ['native TIFF LZMA', yes(b.nativeLzma)],
+    ['native TIFF Deflate', yes(b.nativeDeflate)],
     ['wasm SIMD', yes(b.wasmSimd)],
     ['decoders', b.formats.map((f) => `${f.format} ${f.auto}`).join(', ')],
   ];
   return [
     `imarray ${b.version} (${b.runtime})`,
-    ...rows.map(([label, text]) => `  ${label.padEnd(17)}${text}`),
+    ...rows.map(([label, text]) => `  ${label.padEnd(20)}${text}`),
   ].join('\n');
 }
 

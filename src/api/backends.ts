@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { CODECS } from '../codecs/registry.js';
 import type { Codec } from '../codecs/codec.js';
 import { loadSharp } from '../codecs/sharp.js';
-import { NATIVE_PATHS, nativeAvif, nativeJ2k, nativeJpeg, nativeKernel, nativeLzma, nativeOrigin } from '../kernels/native.js';
+import { NATIVE_PATHS, nativeAvif, nativeDeflate, nativeJ2k, nativeJpeg, nativeKernel, nativeLzma, nativeOrigin } from '../kernels/native.js';
 import { resampleSimdAvailable } from '../pixels/resize/accelerated.js';
 
 /** One implementation: whether it runs here, and if not, why. */
@@ -36,6 +36,8 @@ export interface BackendsReport {
   nativeAvif: BackendStatus;
   /** liblzma for LZMA-compressed TIFF, part of the native kernel where it was built with it. */
   nativeLzma: BackendStatus;
+  /** libdeflate for Deflate-compressed TIFF strips, part of the native kernel where it was built with it (else node:zlib inflates them). */
+  nativeDeflate: BackendStatus;
   /** WebAssembly SIMD (PNG unfilter, resampling, CHW planes, permutes without the native kernel). */
   wasmSimd: BackendStatus;
   /** Per format: its decoders, the one `backend: 'auto'` picks first, and whether each runs here. */
@@ -72,6 +74,7 @@ export async function backends(): Promise<BackendsReport> {
   const avif = nativeAvif();
   const nativeAvifStatus = library(avif === null ? null : { version: `${avif.version} + libyuv` }, 'dav1d', 'meson, ', 'AVIF decodes in WebAssembly (colour within 2 of Pillow, first frame of sequences)');
   const nativeLzmaStatus = library(nativeLzma(), 'liblzma', '', 'LZMA-compressed TIFF raises UnsupportedError');
+  const nativeDeflateStatus = library(nativeDeflate(), 'libdeflate', '', 'Deflate TIFF strips inflate through node:zlib');
   const simd = resampleSimdAvailable();
   const wasmSimd: BackendStatus = { available: simd, detail: simd ? 'WebAssembly SIMD' : 'this engine has no WebAssembly SIMD: the JavaScript kernels run' };
   const formats = CODECS.map((c: Codec) => {
@@ -82,5 +85,5 @@ export async function backends(): Promise<BackendsReport> {
     const auto = decoders.find((d) => runs[d]) ?? 'none';
     return { format: c.format, decoders, auto };
   });
-  return { version: pkg.version, runtime: `node ${process.version} ${process.platform}-${process.arch}`, sharp, native, nativeJpeg: nativeJpegStatus, nativeJpeg2000: nativeJ2kStatus, nativeAvif: nativeAvifStatus, nativeLzma: nativeLzmaStatus, wasmSimd, formats };
+  return { version: pkg.version, runtime: `node ${process.version} ${process.platform}-${process.arch}`, sharp, native, nativeJpeg: nativeJpegStatus, nativeJpeg2000: nativeJ2kStatus, nativeAvif: nativeAvifStatus, nativeLzma: nativeLzmaStatus, nativeDeflate: nativeDeflateStatus, wasmSimd, formats };
 }

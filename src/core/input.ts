@@ -59,11 +59,75 @@ export abstract class Input {
    * read: consumers copy what they keep (the PNG chunk reader and stager do).
    */
   abstract blocks(start: number, blockSize?: number): AsyncIterable<Uint8Array>;
+  /**
+   * For a decoder that reads parts of a large input where it likes (TIFF strips): a file too
+   * big to read whole (over SYNC_WHOLE) as positional reads, so the decode never holds the
+   * whole file; undefined for smaller files and for bytes, which `bytes()` gives at no cost.
+   */
+  positional(): PositionalBytes | undefined {
+    return undefined;
+  }
   /** Bytes before `offset` will not be asked for again (a stream may drop them). */
   release(_offset: number): void {
     // only streams hold data that could be dropped
   }
   abstract close(): Promise<void>;
+}
+
+/**
+ * Random access to bytes without holding them: what a Uint8Array offers (`length`, `subarray`),
+ * so a decoder written against it takes either. Each `subarray` of a file is a fresh read of
+ * those bytes (shorter where the file ends sooner).
+ */
+export interface ByteSource {
+  readonly length: number;
+  subarray(start: number, end: number): Uint8Array;
+}
+
+/** A file's ByteSource: one descriptor, opened at the first read and closed by `release()`. */
+export class PositionalBytes implements ByteSource {
+  private fd: number | undefined;
+  private scratch = new Uint8Array(0);
+  constructor(
+    private readonly path: string,
+    readonly length: number,
+    private readonly head: Uint8Array,
+  ) {}
+  subarray(start: number, end: number): Uint8Array {
+    const from = Math.max(0, Math.min(start, this.length));
+    const to = Math.max(from, Math.min(end, this.length));
+    if (to <= this.head.length) return this.head.subarray(from, to);
+    this.fd ??= openSync(this.path, 'r');
+    const buf = new Uint8Array(to - from);
+    let got = 0;
+    for (let r = 1; r > 0 && got < buf.length; got += r) r = readSync(this.fd, buf, got, buf.length - got, from + got);
+    return buf.subarray(0, got);
+  }
+  /**
+   * Bytes `start` to `end` in a buffer this reuses: valid until the next `transient` call (one
+   * strip at a time, with no garbage left behind per read).
+   */
+  transient(start: number, end: number): Uint8Array {
+    const from = Math.max(0, Math.min(start, this.length));
+    const to = Math.max(from, Math.min(end, this.length));
+    if (to <= this.head.length) return this.head.subarray(from, to);
+    if (this.scratch.length < to - from) this.scratch = new Uint8Array(to - from);
+    this.fd ??= openSync(this.path, 'r');
+    let got = 0;
+    for (let r = 1; r > 0 && got < to - from; got += r) r = readSync(this.fd, this.scratch, got, to - from - got, from + got);
+    return this.scratch.subarray(0, got);
+  }
+  /** Closes the descriptor (a later read opens it again) and drops the reused buffer. */
+  release(): void {
+    this.scratch = new Uint8Array(0);
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/** Bytes `start` to `end` of `s`, valid until the next such read of `s` (a view, where `s` is in memory). */
+export function transientBytes(s: ByteSource, start: number, end: number): Uint8Array {
+  return s instanceof PositionalBytes ? s.transient(start, end) : s.subarray(start, end);
 }
 
 class BytesInput extends Input {
@@ -122,6 +186,17 @@ class FileInput extends Input {
   }
   whole(): Promise<string> {
     return Promise.resolve(this.filename as string);
+  }
+  override positional(): PositionalBytes | undefined {
+    if (this.headComplete) return undefined;
+    const fd = openSync(this.filename as string, 'r');
+    let size: number;
+    try {
+      size = fstatSync(fd).size;
+    } finally {
+      closeSync(fd);
+    }
+    return size > SYNC_WHOLE ? new PositionalBytes(this.filename as string, size, this.head) : undefined;
   }
   async bytes(): Promise<Uint8Array> {
     if (this.headComplete) return this.head;

@@ -14,11 +14,11 @@ export interface Implementations {
   resample: 'simd' | 'js';
   /** The PNG inflate: 'auto' (a helper thread for large images), 'thread', 'block' or 'stream'. */
   inflater: 'auto' | 'thread' | 'block' | 'stream';
-  /** TIFF LZW strips: 'native' (codecs/tiff/lzw.c in the native kernel, where it loads) or 'js'. */
-  lzw: 'native' | 'js';
+  /** TIFF LZW and PackBits strips: 'native' (codecs/tiff/strips.c in the native kernel, where it loads) or 'js'. */
+  tiffStrips: 'native' | 'js';
 }
 
-const DEFAULTS: Implementations = { swizzle: 'native', planes: 'wasm', unfilter: 'simd', resample: 'simd', inflater: 'auto', lzw: 'native' };
+const DEFAULTS: Implementations = { swizzle: 'native', planes: 'wasm', unfilter: 'simd', resample: 'simd', inflater: 'auto', tiffStrips: 'native' };
 const current: Implementations = { ...DEFAULTS };
 
 /** Chooses the implementation of `kernel` from now on (process-wide). */

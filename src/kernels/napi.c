@@ -116,6 +116,16 @@ napi_value imarray_run_sync(napi_env env, void *job, const imarray_job_ops *ops)
   return v;
 }
 
+int imarray_two_arrays(napi_env env, napi_callback_info info, const char *usage, uint8_t **src, size_t *slen, uint8_t **dst, size_t *dlen) {
+  size_t argc = 2;
+  napi_value argv[2];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2 || !imarray_u8_of(env, argv[0], src, slen) || !imarray_u8_of(env, argv[1], dst, dlen)) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", usage);
+    return 0;
+  }
+  return 1;
+}
+
 napi_status imarray_register(napi_env env, napi_value exports, const char *name, napi_callback decode, napi_callback decode_sync, const char *version) {
   napi_value obj, fn, ver;
   napi_status st;

@@ -13,6 +13,8 @@
 /* A Uint8Array's memory and length; 0 for anything else. */
 int imarray_u8_of(napi_env env, napi_value v, uint8_t **data, size_t *len);
 /* An integer from lo to hi (a JS number without a fraction); 0 otherwise. */
+/* the (src, dst) Uint8Array arguments of a strip decoder's decodeSync, or 0 with a TypeError ("usage") thrown */
+int imarray_two_arrays(napi_env env, napi_callback_info info, const char *usage, uint8_t **src, size_t *slen, uint8_t **dst, size_t *dlen);
 int imarray_int_of(napi_env env, napi_value v, int64_t lo, int64_t hi, int64_t *out);
 /* n integers from argv, argv[i] from lo[i] to hi[i], into out; 0 with a RangeError thrown that
    names the argument (`fn`: `name.decode`) and its range otherwise. */

@@ -36,8 +36,12 @@ export interface NativeKernel {
   avif?: NativeAvif;
   /** liblzma for LZMA-compressed TIFF, where it was linked in (codecs/tiff/lzma.c). */
   lzma?: NativeLzma;
-  /** TIFF LZW (codecs/tiff/lzw.c): the bytes written to `dst`; throws (code IMARRAY_LZW) on a corrupt table. */
-  lzw?: { decodeSync(src: Uint8Array, dst: Uint8Array): number };
+  /** TIFF LZW (codecs/tiff/strips.c): the bytes written to `dst`; throws (code IMARRAY_LZW) on a corrupt table. */
+  lzw?: StripDecoder;
+  /** TIFF PackBits (codecs/tiff/strips.c): the bytes written to `dst`. */
+  packbits?: StripDecoder;
+  /** libdeflate for Deflate TIFF strips, where it was linked in (codecs/tiff/deflate.c): the bytes written, or -1 where zlib must decide. */
+  deflate?: StripDecoder & { version: string };
 }
 
 /** One .xz stream (a TIFF strip or tile) into `dst`: the bytes written; throws (code IMARRAY_LZMA) on corrupt data. */
@@ -194,10 +198,21 @@ export function nativeAvif(): NativeAvif | null {
   return loadKernel()?.avif ?? null;
 }
 
-/** The native TIFF LZW decoder, or null (no kernel, an older one, or `useImplementation('lzw', 'js')`). */
-export function nativeLzw(): { decodeSync(src: Uint8Array, dst: Uint8Array): number } | null {
-  if (implementation('lzw') !== 'native') return null;
-  return loadKernel()?.lzw ?? null;
+/** A TIFF strip decompressor of the native kernel: the bytes it wrote to `dst`. */
+export interface StripDecoder {
+  decodeSync(src: Uint8Array, dst: Uint8Array): number;
+}
+
+/** The native TIFF LZW or PackBits decoder, or null (no kernel, an older one, or `useImplementation('tiffStrips', 'js')`). */
+export function nativeStrips(compression: 'lzw' | 'packbits'): StripDecoder | null {
+  if (implementation('tiffStrips') !== 'native') return null;
+  return loadKernel()?.[compression] ?? null;
+}
+
+/** libdeflate of the native kernel, or null where it is not there (or `useImplementation('tiffStrips', 'js')`). */
+export function nativeDeflate(): (StripDecoder & { version: string }) | null {
+  if (implementation('tiffStrips') !== 'native') return null;
+  return loadKernel()?.deflate ?? null;
 }
 
 /** liblzma of the native kernel, or null where it is not there. */

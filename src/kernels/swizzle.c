@@ -327,7 +327,7 @@ static napi_value Prefault(napi_env env, napi_callback_info info) {
   return result;
 }
 
-napi_status imarray_lzw_register(napi_env env, napi_value exports); /* src/codecs/tiff/lzw.c */
+napi_status imarray_strips_register(napi_env env, napi_value exports); /* src/codecs/tiff/strips.c */
 #ifdef IMARRAY_WITH_JPEG
 napi_status imarray_jpeg_register(napi_env env, napi_value exports); /* src/codecs/jpeg/turbo.c */
 #endif
@@ -336,6 +336,9 @@ napi_status imarray_j2k_register(napi_env env, napi_value exports); /* src/codec
 #endif
 #ifdef IMARRAY_WITH_LZMA
 napi_status imarray_lzma_register(napi_env env, napi_value exports); /* src/codecs/tiff/lzma.c */
+#endif
+#ifdef IMARRAY_WITH_DEFLATE
+napi_status imarray_deflate_register(napi_env env, napi_value exports); /* src/codecs/tiff/deflate.c */
 #endif
 #ifdef IMARRAY_WITH_AVIF
 napi_status imarray_avif_register(napi_env env, napi_value exports); /* src/codecs/avif/dav1d.c */
@@ -352,7 +355,7 @@ NAPI_MODULE_INIT() {
   if (napi_set_named_property(env, exports, "kernel", name) != napi_ok) return NULL;
   if (napi_create_int32(env, cpu_level, &lv) != napi_ok) return NULL;
   if (napi_set_named_property(env, exports, "level", lv) != napi_ok) return NULL;
-  if (imarray_lzw_register(env, exports) != napi_ok) return NULL;
+  if (imarray_strips_register(env, exports) != napi_ok) return NULL;
 #ifdef IMARRAY_WITH_JPEG
   if (imarray_jpeg_register(env, exports) != napi_ok) return NULL;
 #endif
@@ -364,6 +367,9 @@ NAPI_MODULE_INIT() {
 #endif
 #ifdef IMARRAY_WITH_LZMA
   if (imarray_lzma_register(env, exports) != napi_ok) return NULL;
+#endif
+#ifdef IMARRAY_WITH_DEFLATE
+  if (imarray_deflate_register(env, exports) != napi_ok) return NULL;
 #endif
   return exports;
 }

@@ -10,11 +10,15 @@
  */
 import { DecodeError, TruncatedImageError, UnsupportedError } from '../../core/errors.js';
 import { bandCount, type ArrayOf, type Mode } from '../../core/modes.js';
+import { transientBytes, type ByteSource } from '../../core/input.js';
 import type { RawTile } from '../shared/tile.js';
 import { unpacker, type Unpacker } from '../../pixels/unpack.js';
-import { deflateDecode, floatPredictor, horizontalPredictor, lzmaDecode, lzwDecode, packBitsDecode, reverseBits, StripError, swapSamples } from './decompress.js';
+import { deflateInto, floatPredictor, horizontalPredictor, lzmaDecode, lzwDecode, packBitsDecode, reverseBits, StripError, swapSamples } from './decompress.js';
 import { TAG, type Layout } from './layout.js';
 import type { Ifd } from './ifd.js';
+
+/** 8-bit modes whose chunky rows (uncompressed or decompressed) are the output's packed rows as they are. */
+export const AS_STORED = new Set(['L', 'P', 'LA', 'RGB', 'RGBA', 'CMYK']);
 
 /** Compressions decoded here (the rest go to sharp or are unsupported). */
 export const LOSSLESS = new Set([5, 8, 32946, 32773]);
@@ -101,7 +105,7 @@ function geometry(ifd: Ifd, l: Layout, name: string): Geometry {
 }
 
 /** What Pillow + libtiff give for an LZW / Deflate / PackBits IFD, into `out` (the stored size, before orientation). */
-export function decodeLibtiffLike(s: Uint8Array, ifd: Ifd, l: Layout, out: ArrayOf<Mode>, loadTruncated: boolean, name: string): void {
+export function decodeLibtiffLike(s: ByteSource, ifd: Ifd, l: Layout, out: ArrayOf<Mode>, loadTruncated: boolean, name: string): void {
   const broken = (why: string): never => {
     throw new DecodeError(`decoder error -2: ${name}: ${why}`);
   };
@@ -132,7 +136,9 @@ export function decodeLibtiffLike(s: Uint8Array, ifd: Ifd, l: Layout, out: Array
   const across = Math.ceil(l.width / g.tileWidth);
   const down = Math.ceil(l.height / g.tileHeight);
   const perPlane = across * down;
-  const buf = new Uint8Array(scanline * g.tileHeight);
+  // strips whose rows are the output's rows as they are: decompressed straight into the output
+  const direct = !g.tiled && planes === 1 && out instanceof Uint8Array && rawmode === mode && AS_STORED.has(mode) && l.bitsPerSample.every((b) => b === 8) && scanline === l.width * bands && out.length === scanline * l.height;
+  const buf = new Uint8Array(direct ? 0 : scanline * g.tileHeight);
   const compression = l.compression;
   for (let ty = 0; ty < down; ty++) {
     for (let plane = 0; plane < planes; plane++) {
@@ -149,20 +155,16 @@ export function decodeLibtiffLike(s: Uint8Array, ifd: Ifd, l: Layout, out: Array
           if (!loadTruncated) throw new TruncatedImageError(`image file is truncated: ${name}: ${cut}`);
           return;
         }
-        let raw = s.subarray(at, at + count);
+        let raw = transientBytes(s, at, at + count);
         if (l.fillOrder === 2) raw = reverseBits(raw);
-        let target: Uint8Array = buf.subarray(0, want);
+        const rowAt = ty * g.tileHeight * scanline;
+        const target: Uint8Array = direct ? out.subarray(rowAt, rowAt + want) : buf.subarray(0, want);
         let got: number;
         try {
           if (compression === 5) got = lzwDecode(raw, target);
           else if (compression === 32773) got = packBitsDecode(raw, target);
           else if (compression === LZMA) got = lzmaDecode(raw, target);
-          else {
-            // zlib's own buffer: rows are unpacked from it, no copy into the strip buffer
-            const inflated = deflateDecode(raw);
-            got = Math.min(inflated.length, want);
-            target = inflated.subarray(0, want);
-          }
+          else got = deflateInto(raw, target);
           if (got < want) broken(`Not enough data in ${g.tiled ? 'tile' : 'strip'} ${index} (${got} of ${want} bytes)`);
           if (predictor === 2) horizontalPredictor(target, scanline, rows, bits, samplesInRow, l.littleEndian);
           if (predictor === 3) floatPredictor(target, scanline, rows, bits, samplesInRow);
@@ -175,6 +177,7 @@ export function decodeLibtiffLike(s: Uint8Array, ifd: Ifd, l: Layout, out: Array
         const y = ty * g.tileHeight;
         const w = Math.min(g.tileWidth, l.width - x);
         const h = Math.min(g.tileHeight, l.height - y);
+        if (direct) continue;
         const unpack = unpackers[plane];
         for (let r = 0; r < h; r++) unpack(target, r * scanline, out, ((y + r) * l.width + x) * bands, w, bands);
       }

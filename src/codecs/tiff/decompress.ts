@@ -7,7 +7,7 @@
  * short of its size is an error ("Not enough data"), which the caller applies.
  */
 import { constants, inflateSync } from 'node:zlib';
-import { nativeLzma, nativeLzw } from '../../kernels/native.js';
+import { nativeDeflate, nativeLzma, nativeStrips } from '../../kernels/native.js';
 
 /** Thrown for data libtiff rejects (a corrupt LZW table, a zlib data error, a bad predictor). */
 export class StripError extends Error {}
@@ -23,9 +23,9 @@ const TABLE = 4096 + 1024;
  * the output, and emitting it is a copy from there.
  */
 export function lzwDecode(src: Uint8Array, out: Uint8Array): number {
-  const native = nativeLzw();
+  const native = nativeStrips('lzw');
   if (native !== null) {
-    // the same decoder in C (lzw.c), held equal to this one by test/codecs/tiff
+    // the same decoder in C (strips.c), held equal to this one by test/codecs/tiff
     try {
       return native.decodeSync(src, out);
     } catch (e) {
@@ -180,6 +180,24 @@ export function lzmaDecode(src: Uint8Array, out: Uint8Array): number {
   }
 }
 
+/**
+ * zlib (Deflate, Adobe Deflate) into `out`: the bytes written. libdeflate (the native kernel's,
+ * where built) inflates a whole stream straight into `out`; a stream it does not decode
+ * completely within `out` (cut, corrupt, longer than the strip) is inflated by node:zlib, which
+ * gives what the stream holds (a cut stream's bytes included) or zlib's error, as libtiff's zlib.
+ */
+export function deflateInto(src: Uint8Array, out: Uint8Array): number {
+  const native = nativeDeflate();
+  if (native !== null) {
+    const got = native.decodeSync(src, out);
+    if (got >= 0) return got;
+  }
+  const inflated = deflateDecode(src);
+  const got = Math.min(inflated.length, out.length);
+  out.set(inflated.subarray(0, got));
+  return got;
+}
+
 /** zlib (Deflate, Adobe Deflate): what the stream gives (a cut stream included), zlib's own buffer. */
 export function deflateDecode(src: Uint8Array): Uint8Array {
   try {
@@ -191,6 +209,9 @@ export function deflateDecode(src: Uint8Array): Uint8Array {
 
 /** libtiff's PackBits: runs across rows, a literal taken only whole, what overflows the buffer dropped. */
 export function packBitsDecode(src: Uint8Array, out: Uint8Array): number {
+  // the same decoder in C (strips.c), held equal to this one by test/codecs/tiff
+  const native = nativeStrips('packbits');
+  if (native !== null) return native.decodeSync(src, out);
   let p = 0;
   let w = 0;
   const end = out.length;

@@ -7,6 +7,8 @@
  * Values are decoded on demand by the accessors.
  */
 
+import type { ByteSource } from '../../core/input.js';
+
 /** Pillow's TYPES: bytes per value of each TIFF field type it loads. */
 const TYPE_SIZE: Readonly<Record<number, number>> = {
   1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 16: 8, 17: 8, 18: 8,
@@ -66,7 +68,7 @@ export class Ifd {
   scanned = 0;
 
   constructor(
-    readonly s: Uint8Array,
+    readonly s: ByteSource,
     readonly header: TiffHeader,
     readonly offset: number,
   ) {
@@ -76,21 +78,32 @@ export class Ifd {
   #read(): void {
     const { s, header } = this;
     const le = header.littleEndian;
-    const v = new DataView(s.buffer, s.byteOffset, s.length);
     const entrySize = header.bigTiff ? 20 : 12;
     const inline = header.bigTiff ? 8 : 4;
-    let p = this.offset;
-    const need = (n: number, what: string): boolean => {
-      if (p + n <= s.length && p >= 0) return true;
-      this.warnings.push(`Corrupt EXIF data.  Expecting to read ${n} bytes for ${what} at offset ${p} but only got ${Math.max(0, s.length - p)}.`);
-      return false;
+    const countSize = header.bigTiff ? 8 : 2;
+    const nextSize = header.bigTiff ? 8 : 4;
+    const start = this.offset;
+    const short = (n: number, at: number, what: string): void => {
+      this.warnings.push(`Corrupt EXIF data.  Expecting to read ${n} bytes for ${what} at offset ${at} but only got ${Math.max(0, s.length - at)}.`);
     };
-    if (!need(header.bigTiff ? 8 : 2, 'the entry count')) return;
-    const count = header.bigTiff ? Number(v.getBigUint64(p, le)) : v.getUint16(p, le);
-    p += header.bigTiff ? 8 : 2;
+    if (start < 0 || start + countSize > s.length) {
+      short(countSize, start, 'the entry count');
+      return;
+    }
+    const head = s.subarray(start, start + countSize);
+    const hv = new DataView(head.buffer, head.byteOffset, head.length);
+    const count = header.bigTiff ? Number(hv.getBigUint64(0, le)) : hv.getUint16(0, le);
+    // the entries and the next offset in one read (as much of them as the file holds)
+    const first = start + countSize;
+    const block = s.subarray(first, Math.min(s.length, first + count * entrySize + nextSize));
+    const v = new DataView(block.buffer, block.byteOffset, block.length);
+    let p = 0;
     for (let i = 0; i < count; i++) {
       this.scanned++;
-      if (!need(entrySize, `entry ${i}`)) return;
+      if (p + entrySize > block.length) {
+      short(entrySize, first + p, `entry ${i}`);
+      return;
+    }
       const tag = v.getUint16(p, le);
       const type = v.getUint16(p + 2, le);
       const n = header.bigTiff ? Number(v.getBigUint64(p + 4, le)) : v.getUint32(p + 4, le);
@@ -108,12 +121,15 @@ export class Ifd {
         }
         data = s.subarray(at, at + size);
       } else {
-        data = s.subarray(valueAt, valueAt + size);
+        data = block.subarray(valueAt, valueAt + size);
       }
       if (data.length === 0) continue;
       this.entries.set(tag, { type, count: n, data });
     }
-    if (!need(header.bigTiff ? 8 : 4, 'the next IFD offset')) return;
+    if (p + nextSize > block.length) {
+      short(nextSize, first + p, 'the next IFD offset');
+      return;
+    }
     this.next = header.bigTiff ? Number(v.getBigUint64(p, le)) : v.getUint32(p, le);
   }
 
@@ -175,7 +191,7 @@ export class Ifd {
  * overlapping directories cannot take unbounded time, at most `entryBudget` entries in all: the
  * chain ends at the IFD that would exceed it.
  */
-export function walkChain(s: Uint8Array, header: TiffHeader, limit: number, entryBudget = 1 << 20): Ifd[] {
+export function walkChain(s: ByteSource, header: TiffHeader, limit: number, entryBudget = 1 << 20): Ifd[] {
   const seen = new Set<number>();
   const ifds: Ifd[] = [];
   let entries = 0;

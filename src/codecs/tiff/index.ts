@@ -7,12 +7,12 @@
  * is applied on load, as Pillow's `load_end` does.
  */
 import { DecodeError, TruncatedImageError, UnidentifiedImageError, UnsupportedError } from '../../core/errors.js';
-import type { Input } from '../../core/input.js';
+import { PositionalBytes, type Input } from '../../core/input.js';
 import { allocate, bandCount, type ArrayOf, type Mode } from '../../core/modes.js';
 import { orientInto, reorients } from '../../pixels/orient.js';
 import type { Codec, Decoding, Header, OpenOptions } from '../codec.js';
 import { decodeRawTileBytes } from '../shared/tile.js';
-import { LOSSLESS, LZMA, decodeLibtiffLike, rawTiles } from './decode.js';
+import { AS_STORED, LOSSLESS, LZMA, decodeLibtiffLike, rawTiles } from './decode.js';
 import { nativeJpeg, nativeLzma } from '../../kernels/native.js';
 import { decodeOjpeg, isOjpegWithStream } from './ojpeg.js';
 import { isTiffPrefix, readHeader, walkChain, type Ifd } from './ifd.js';
@@ -33,23 +33,29 @@ function headerOf(l: Layout): Header {
  * IFD `ifd`'s pixels at their stored size: into `target` when given, except sharp's pages,
  * whose own buffer is returned as it is (no second allocation, no copy).
  */
-async function decodeStored(s: Uint8Array, ifd: Ifd, page: number, l: Layout, target: ArrayOf<Mode> | undefined, options: Required<OpenOptions>, name: string, owned: boolean): Promise<ArrayOf<Mode>> {
+async function decodeStored(src: Source, ifd: Ifd, page: number, l: Layout, target: ArrayOf<Mode> | undefined, options: Required<OpenOptions>, name: string): Promise<ArrayOf<Mode>> {
+  const { s, owned } = src;
   const jpeg = nativeJpeg();
   if (isOjpegWithStream(ifd, l) && jpeg !== null && options.backend !== 'js') {
     const out = (target ?? allocate(l.mode, l.width, l.height)) as Uint8Array;
-    decodeOjpeg(s, ifd, l, out, jpeg, options.loadTruncated, name);
+    try {
+      decodeOjpeg(s, ifd, l, out, jpeg, options.loadTruncated, name);
+    } finally {
+      if (s instanceof PositionalBytes) s.release();
+    }
     return out;
   }
   if (SHARP_COMPRESSIONS.has(l.compression) || (LOSSLESS.has(l.compression) && l.photometric === 6)) {
     if (options.backend === 'js') throw new UnsupportedError(`${name}: TIFF compression ${COMPRESSION_INFO[l.compression]} is decoded by sharp (libtiff); backend 'js' was asked for`);
-    const px = await decodeTiffWithSharp(s, page, l, options.loadTruncated, name);
+    const px = await decodeTiffWithSharp(s instanceof Uint8Array ? s : src.input.filename ?? (await src.input.bytes()), page, l, options.loadTruncated, name);
     if (target === undefined) return px;
     target.set(px);
     return target;
   }
-  if (l.compression === 1 && owned) {
-    // bytes in the image's own layout, in one run of the file read for it: they are the image
-    const view = inPlace(s, ifd, l);
+  if (l.compression === 1) {
+    // uncompressed data is read whole: a file's bytes, when in the image's own layout, are the image
+    const bytes = s instanceof Uint8Array ? s : (src.s = await src.input.bytes());
+    const view = owned ? inPlace(bytes, ifd, l) : undefined;
     if (view !== undefined) {
       if (target === undefined) return view;
       target.set(view);
@@ -58,9 +64,14 @@ async function decodeStored(s: Uint8Array, ifd: Ifd, page: number, l: Layout, ta
   }
   const out = target ?? allocate(l.mode, l.width, l.height);
   if (l.compression === 1) {
-    for (const tile of rawTiles(ifd, l, name)) decodeRawTileBytes(s, tile, { out, mode: l.mode, width: l.width, height: l.height }, name, options.loadTruncated);
+    const bytes = s instanceof Uint8Array ? s : (src.s = await src.input.bytes());
+    for (const tile of rawTiles(ifd, l, name)) decodeRawTileBytes(bytes, tile, { out, mode: l.mode, width: l.width, height: l.height }, name, options.loadTruncated);
   } else if (LOSSLESS.has(l.compression) || (l.compression === LZMA && nativeLzma() !== null && options.backend !== 'js')) {
-    decodeLibtiffLike(s, ifd, l, out, options.loadTruncated, name);
+    try {
+      decodeLibtiffLike(s, ifd, l, out, options.loadTruncated, name);
+    } finally {
+      if (s instanceof PositionalBytes) s.release();
+    }
   } else if (l.compression === LZMA) {
     const why = options.backend === 'js' ? "backend 'js' never loads the native kernel, whose liblzma decodes it" : 'the native kernel with liblzma is not built here (see backends())';
     throw new UnsupportedError(`${name}: TIFF compression ${COMPRESSION_INFO[l.compression]} (${l.compression}) is not supported: ${why}`);
@@ -69,9 +80,6 @@ async function decodeStored(s: Uint8Array, ifd: Ifd, page: number, l: Layout, ta
   }
   return out;
 }
-
-/** 8-bit modes whose uncompressed chunky bytes are the packed pixels as they are. */
-const AS_STORED = new Set(['L', 'P', 'LA', 'RGB', 'RGBA', 'CMYK']);
 
 /**
  * An uncompressed IFD whose strips are the image's packed rows back to back in the file: the
@@ -96,10 +104,21 @@ function inPlace(s: Uint8Array, ifd: Ifd, l: Layout): Uint8Array | undefined {
   return s.subarray(first, first + size);
 }
 
+/**
+ * The file's bytes as the decode reads them: all of them in memory, or (a large file) positional
+ * reads, so that compressed strips are read one at a time and the file is never held whole;
+ * `owned` when the bytes are imarray's own (a file), never a caller's buffer.
+ */
+interface Source {
+  readonly input: Input;
+  s: Uint8Array | PositionalBytes;
+  readonly owned: boolean;
+}
+
 /** Decodes IFD `ifd` and applies its orientation, into `into` or new storage. */
-async function decodeFrame(s: Uint8Array, ifd: Ifd, page: number, l: Layout, into: ArrayOf<Mode> | undefined, options: Required<OpenOptions>, name: string, owned: boolean): Promise<ArrayOf<Mode>> {
-  if (!reorients(l.orientation)) return decodeStored(s, ifd, page, l, into, options, name, owned);
-  const stored = await decodeStored(s, ifd, page, l, undefined, options, name, owned);
+async function decodeFrame(src: Source, ifd: Ifd, page: number, l: Layout, into: ArrayOf<Mode> | undefined, options: Required<OpenOptions>, name: string): Promise<ArrayOf<Mode>> {
+  if (!reorients(l.orientation)) return decodeStored(src, ifd, page, l, into, options, name);
+  const stored = await decodeStored(src, ifd, page, l, undefined, options, name);
   const swap = l.orientation >= 5;
   const out = into ?? allocate(l.mode, swap ? l.height : l.width, swap ? l.width : l.height);
   orientInto(stored, l.width, l.height, bandCount(l.mode), l.orientation, out);
@@ -122,16 +141,19 @@ export const tiffCodec = {
   backends: ['js', 'sharp'],
   accept: isTiffPrefix,
   async open(input: Input, options: Required<OpenOptions>, name: string): Promise<Decoding> {
-    const s = await input.bytes();
+    const positional = input.positional();
+    const s = positional ?? (await input.bytes());
     // a file's bytes are imarray's own: an uncompressed page can be a view of them
-    const owned = input.filename !== undefined;
-    const th = readHeader(s);
+    const src: Source = { input, s, owned: input.filename !== undefined };
+    const th = readHeader(s.subarray(0, 16));
     if (th === undefined) throw new UnidentifiedImageError(`cannot identify image file ${name}: not a TIFF header`);
     let ifds: Ifd[];
     try {
       ifds = walkChain(s, th, MAX_FRAMES);
     } catch (e) {
       throw new UnidentifiedImageError(`cannot identify image file ${name}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    } finally {
+      positional?.release();
     }
     if (ifds.length === 0) throw new UnidentifiedImageError(`cannot identify image file ${name}: no more images in TIFF file (first IFD offset ${th.first})`);
     let page = 0;
@@ -141,7 +163,7 @@ export const tiffCodec = {
       header,
       async load({ into } = {}) {
         try {
-          return await decodeFrame(s, ifds[page], page, layout, into, options, name, owned);
+          return await decodeFrame(src, ifds[page], page, layout, into, options, name);
         } catch (e) {
           if (e instanceof RangeError) throw new TruncatedImageError(`image file is truncated: ${name}: ${e.message}`, { cause: e });
           throw e;

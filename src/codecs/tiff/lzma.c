@@ -29,14 +29,10 @@ static const char *reason(lzma_ret r) {
 }
 
 static napi_value DecodeSync(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2], out;
+  napi_value out;
   uint8_t *src = NULL, *dst = NULL;
   size_t slen = 0, dlen = 0;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2 || !imarray_u8_of(env, argv[0], &src, &slen) || !imarray_u8_of(env, argv[1], &dst, &dlen)) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "lzma.decodeSync(src, dst): two Uint8Arrays");
-    return NULL;
-  }
+  if (!imarray_two_arrays(env, info, "lzma.decodeSync(src, dst): two Uint8Arrays", &src, &slen, &dst, &dlen)) return NULL;
   lzma_stream s = LZMA_STREAM_INIT;
   lzma_ret r = lzma_stream_decoder(&s, UINT64_MAX, 0);
   if (r == LZMA_OK) {

@@ -8,6 +8,7 @@
  * its block (no fancy upsampling: the same samples), and the conversion below is libtiff's.
  */
 import { DecodeError, TruncatedImageError, UnsupportedError } from '../../core/errors.js';
+import type { ByteSource } from '../../core/input.js';
 import type { NativeJpeg } from '../../kernels/native.js';
 import type { Ifd } from './ifd.js';
 import type { Layout } from './layout.js';
@@ -74,7 +75,7 @@ export function isOjpegWithStream(ifd: Ifd, l: Layout): boolean {
 }
 
 /** Decodes it into `out` (RGB, the stored size). */
-export function decodeOjpeg(s: Uint8Array, ifd: Ifd, l: Layout, out: Uint8Array, jpeg: NativeJpeg, loadTruncated: boolean, name: string): void {
+export function decodeOjpeg(s: ByteSource, ifd: Ifd, l: Layout, out: Uint8Array, jpeg: NativeJpeg, loadTruncated: boolean, name: string): void {
   const at = ifd.number(JPEG_INTERCHANGE_FORMAT, 0);
   const length = ifd.number(JPEG_INTERCHANGE_FORMAT_LENGTH, 0);
   if (at >= s.length) throw new TruncatedImageError(`image file is truncated: ${name}: the JPEG stream at offset ${at} is past the end (${s.length} bytes)`);

@@ -15,8 +15,8 @@ export const SHARP_COMPRESSIONS = new Set([2, 3, 4, 7]);
 
 const firstLine = (msg: string): string => msg.split('\n')[0] ?? msg;
 
-/** Page `page` of the TIFF in `s`, decoded by sharp at its stored size, in Pillow's layout for `l.mode`. */
-export async function decodeTiffWithSharp(s: Uint8Array, page: number, l: Layout, loadTruncated: boolean, name: string): Promise<ArrayOf<Mode>> {
+/** Page `page` of the TIFF in `s` (its bytes, or the file's path: libtiff reads it itself), decoded by sharp at its stored size, in Pillow's layout for `l.mode`. */
+export async function decodeTiffWithSharp(s: Uint8Array | string, page: number, l: Layout, loadTruncated: boolean, name: string): Promise<ArrayOf<Mode>> {
   const sharp = await loadSharp();
   let pipeline = sharp(s, { page, ignoreIcc: true, failOn: loadTruncated ? 'none' : 'error', limitInputPixels: false });
   if (l.mode === 'CMYK') pipeline = pipeline.pipelineColourspace('cmyk').toColourspace('cmyk');

@@ -1,16 +1,20 @@
 /*
- * TIFF LZW strips and tiles in C, part of the native kernel (src/kernels/swizzle.c; no library
- * needed): the same decoder as lzwDecode in decompress.ts, which stays the fallback and which
- * test/codecs/tiff holds equal to this one (the same bytes, the same count, the same errors).
- * New-style codes (most significant bit first, the width growing one code early) and libtiff's
+ * TIFF's LZW and PackBits strips and tiles in C, part of the native kernel (src/kernels/swizzle.c;
+ * no library needed): the same decoders as lzwDecode and packBitsDecode in decompress.ts, which
+ * stay the fallback and which test/codecs/tiff/strips-native.test.ts holds equal to these (the
+ * same bytes, the same count, the same errors). LZW: new-style codes (most significant bit first, the width growing one code early) and libtiff's
  * old-style compatibility codes (least significant bit first). A table entry is the previous
  * code's string plus one byte and both already sit in the output, so an entry is a position and
  * a length there and emitting it is a copy (memcpy where it does not overlap what it writes).
  *
- * JS API (registered on the kernel's exports as `lzw`):
+ * PackBits as libtiff's PackBitsDecode: runs across rows, a literal taken only whole, what
+ * overflows the buffer dropped.
+ *
+ * JS API (registered on the kernel's exports as `lzw` and `packbits`):
  *   lzw.decodeSync(src, dst) -> bytes written (stops at EOI, at the end of dst or of the data)
  *   A corrupt table throws an Error with code 'IMARRAY_LZW' and the reason, as the TypeScript
  *   decoder's StripError says it.
+ *   packbits.decodeSync(src, dst) -> bytes written (never throws on data)
  */
 #include "../../kernels/napi.h"
 #include <stdint.h>
@@ -22,8 +26,12 @@
 #define TABLE (4096 + 1024)
 
 typedef struct {
-  int32_t start[TABLE];
-  int32_t length[TABLE];
+  int32_t start;
+  int32_t length;
+} entry_t;
+
+typedef struct {
+  entry_t e[TABLE];
 } table_t;
 
 /*
@@ -41,36 +49,48 @@ static inline void emit(uint8_t *out, size_t w, size_t k, size_t len) {
   for (; i < len; i++) d[i] = s[i];
 }
 
+/* 8 bytes at p as a big-endian number */
+static inline uint64_t load_be64(const uint8_t *p) {
+  uint64_t v;
+  memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  v = __builtin_bswap64(v);
+#endif
+  return v;
+}
+
 /* returns bytes written, or -1 with msg set */
 static long lzw_msb(const uint8_t *src, size_t n, uint8_t *out, size_t end, table_t *t, char *msg, size_t msglen) {
   int nbits = 9, cleared = 0;
   unsigned limit = 510, free_ = 258;
   size_t prev_at = 0, prev_len = 0, p = 0, w = 0;
-  uint32_t buf = 0;
+  /* the next bits, left-aligned: `have` of them are valid */
+  uint64_t bits = 0;
   int have = 0;
   while (w < end) {
     if (have < nbits) {
-      if (p + 1 < n) {
-        buf = (buf << 16) | ((uint32_t)src[p] << 8) | src[p + 1];
-        p += 2;
-        have += 16;
+      if (p + 8 <= n) {
+        /* whole bytes up to 56 valid bits in one load */
+        bits |= load_be64(src + p) >> have;
+        const int take = (63 - have) >> 3;
+        p += (size_t)take;
+        have += take * 8;
       } else {
-        while (have < nbits && p < n) {
-          buf = (buf << 8) | src[p++];
+        while (have <= 56 && p < n) {
+          bits |= (uint64_t)src[p++] << (56 - have);
           have += 8;
         }
-        if (have < nbits) break;
+        if (have < nbits) break; /* libtiff: "not terminated with EOI code" */
       }
     }
+    const unsigned code = (unsigned)(bits >> (64 - nbits));
+    bits <<= nbits;
     have -= nbits;
-    const unsigned code = (buf >> have) & ((1u << nbits) - 1);
-    buf &= (1u << have) - 1;
     if (code < 256) {
       if (prev_len == 0) {
         if (!cleared) { snprintf(msg, msglen, "LZWDecode: Corrupted LZW table (no clear code first)"); return -1; }
       } else {
-        t->start[free_] = (int32_t)prev_at;
-        t->length[free_] = (int32_t)prev_len + 1;
+        t->e[free_] = (entry_t){(int32_t)prev_at, (int32_t)prev_len + 1};
         if (++free_ > limit && nbits < 12) limit = (1u << ++nbits) - 2;
       }
       prev_at = w;
@@ -92,12 +112,18 @@ static long lzw_msb(const uint8_t *src, size_t n, uint8_t *out, size_t end, tabl
       return -1;
     }
     if (code > free_ || free_ >= TABLE) { snprintf(msg, msglen, "LZWDecode: Corrupted LZW table (code %u, %u entries)", code, free_); return -1; }
-    t->start[free_] = (int32_t)prev_at;
-    t->length[free_] = (int32_t)prev_len + 1;
+    t->e[free_] = (entry_t){(int32_t)prev_at, (int32_t)prev_len + 1};
     if (++free_ > limit && nbits < 12) limit = (1u << ++nbits) - 2;
-    const size_t k = (size_t)t->start[code], len = (size_t)t->length[code];
+    const size_t k = (size_t)t->e[code].start, len = (size_t)t->e[code].length;
     prev_at = w;
     prev_len = len;
+    if (len == 2 && w + 2 <= end) {
+      /* the most common string of a busy image: its two bytes are final (k + 1 < w) */
+      out[w] = out[k];
+      out[w + 1] = out[k + 1];
+      w += 2;
+      continue;
+    }
     const size_t take = w + len <= end ? len : end - w;
     emit(out, w, k, take);
     w += take;
@@ -138,15 +164,14 @@ static long lzw_lsb(const uint8_t *src, size_t n, uint8_t *out, size_t end, tabl
       continue;
     }
     if (code > free_ || free_ >= TABLE) { snprintf(msg, msglen, "LZWDecode: Corrupted LZW table (code %u, %u entries)", code, free_); return -1; }
-    t->start[free_] = (int32_t)prev_at;
-    t->length[free_] = (int32_t)prev_len + 1;
+    t->e[free_] = (entry_t){(int32_t)prev_at, (int32_t)prev_len + 1};
     if (++free_ > limit && nbits < 12) limit = (1u << ++nbits) - 1;
     prev_at = w;
     if (code < 256) {
       out[w++] = (uint8_t)code;
       prev_len = 1;
     } else {
-      const size_t k = (size_t)t->start[code], len = (size_t)t->length[code];
+      const size_t k = (size_t)t->e[code].start, len = (size_t)t->e[code].length;
       prev_len = len;
       const size_t take = w + len <= end ? len : end - w;
       emit(out, w, k, take);
@@ -156,16 +181,45 @@ static long lzw_lsb(const uint8_t *src, size_t n, uint8_t *out, size_t end, tabl
   return (long)(w < end ? w : end);
 }
 
-static napi_value DecodeSync(napi_env env, napi_callback_info info) {
-  static _Thread_local table_t table; /* 40 KB, one per thread that decodes */
-  size_t argc = 2;
-  napi_value argv[2], out;
+/* libtiff's PackBitsDecode: returns bytes written */
+static size_t packbits(const uint8_t *src, size_t n, uint8_t *out, size_t end) {
+  size_t p = 0, w = 0;
+  while (p < n && w < end) {
+    const int c = (int8_t)src[p++];
+    if (c < 0) {
+      if (c == -128) continue;
+      if (p >= n) break;
+      size_t len = (size_t)(-c) + 1;
+      if (len > end - w) len = end - w;
+      memset(out + w, src[p++], len);
+      w += len;
+    } else {
+      size_t len = (size_t)c + 1;
+      if (len > end - w) len = end - w;
+      if (n - p < len) break;
+      memcpy(out + w, src + p, len);
+      w += len;
+      p += (size_t)c + 1;
+    }
+  }
+  return w;
+}
+
+static napi_value PackBitsSync(napi_env env, napi_callback_info info) {
   uint8_t *src = NULL, *dst = NULL;
   size_t slen = 0, dlen = 0;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2 || !imarray_u8_of(env, argv[0], &src, &slen) || !imarray_u8_of(env, argv[1], &dst, &dlen)) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "lzw.decodeSync(src, dst): two Uint8Arrays");
-    return NULL;
-  }
+  napi_value out;
+  if (!imarray_two_arrays(env, info, "packbits.decodeSync(src, dst): two Uint8Arrays", &src, &slen, &dst, &dlen)) return NULL;
+  napi_create_double(env, (double)packbits(src, slen, dst, dlen), &out);
+  return out;
+}
+
+static napi_value DecodeSync(napi_env env, napi_callback_info info) {
+  static _Thread_local table_t table; /* 40 KB, one per thread that decodes */
+  napi_value out;
+  uint8_t *src = NULL, *dst = NULL;
+  size_t slen = 0, dlen = 0;
+  if (!imarray_two_arrays(env, info, "lzw.decodeSync(src, dst): two Uint8Arrays", &src, &slen, &dst, &dlen)) return NULL;
   char msg[128];
   const int old_style = slen >= 2 && src[0] == 0 && (src[1] & 1) == 1;
   const long w = old_style ? lzw_lsb(src, slen, dst, dlen, &table, msg, sizeof msg) : lzw_msb(src, slen, dst, dlen, &table, msg, sizeof msg);
@@ -177,6 +231,7 @@ static napi_value DecodeSync(napi_env env, napi_callback_info info) {
   return out;
 }
 
-napi_status imarray_lzw_register(napi_env env, napi_value exports) {
-  return imarray_register(env, exports, "lzw", NULL, DecodeSync, NULL);
+napi_status imarray_strips_register(napi_env env, napi_value exports) {
+  const napi_status st = imarray_register(env, exports, "lzw", NULL, DecodeSync, NULL);
+  return st != napi_ok ? st : imarray_register(env, exports, "packbits", NULL, PackBitsSync, NULL);
 }
