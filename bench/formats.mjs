@@ -91,8 +91,10 @@ export async function run() {
   const mem = [];
   const WARMUP = { tif: 'tiff/hopper_lzw.tif', jp2: 'jpeg2000/current_jp2_rgb_q.jp2', webp: 'webp/hopper.webp', avif: 'avif/hopper.avif' };
   if (!existsSync(fileURLToPath(new URL('../fixtures/webp/hopper.webp', import.meta.url)))) throw new Error('bench formats: fixtures/webp/hopper.webp is the WebP warm-up file');
+  // the warm-up file loads what the measured decode will load (JPEG-in-TIFF: sharp's libvips)
+  const warmFor = (file) => (file.endsWith('fjpg.tif') ? 'tiff/current_tiff_rgb_jpeg.tif' : WARMUP[file.split('.').pop()]);
   const memOf = (file, decoder) => {
-    const warm = fileURLToPath(new URL(`../fixtures/${WARMUP[file.split('.').pop()]}`, import.meta.url));
+    const warm = fileURLToPath(new URL(`../fixtures/${warmFor(file)}`, import.meta.url));
     return JSON.parse(execFileSync(process.execPath, ['--expose-gc', fileURLToPath(new URL('./formats-memory.mjs', import.meta.url)), file, decoder, warm]).toString());
   };
   for (const [label, name] of [...CASES.filter(([, n]) => /\.(tif|jp2|webp)$/.test(n)), ['AVIF RGB q75 (sharp-written)', 'f.avif']]) {
@@ -105,7 +107,7 @@ export async function run() {
     if (/\.(tif|webp|avif)$/.test(name)) theirs = vs(Math.min(...[1, 2, 3].map(() => memOf(file, 'sharp').peakMB)));
     let pillow = '-';
     if (/\.(tif|webp|jp2)$/.test(name)) {
-      const warm = fileURLToPath(new URL(`../fixtures/${WARMUP[name.split('.').pop()]}`, import.meta.url));
+      const warm = fileURLToPath(new URL(`../fixtures/${warmFor(name)}`, import.meta.url));
       const py = (() => JSON.parse(execFileSync(pillowPython(), [fileURLToPath(new URL('./formats-memory.py', import.meta.url)), file, warm]).toString()).peakMB);
       pillow = vs(Math.min(py(), py(), py()));
     }
