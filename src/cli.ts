@@ -2,18 +2,21 @@
 /**
  * imarray command line (arguments parsed by node:util parseArgs; `USAGE` below is the help).
  *   imarray info [--json] FILE...     format, mode, size, array shape and type, min/max/mean, times
- *   imarray batch DIR -o X.npy [...]  the images in DIR (sorted by name) into one .npy, through
- *                                     imreadBatch's options (resize, layout, dtype, --skip-bad...)
+ *   imarray batch SRC -o X.npy [...]  the images of SRC (a folder, glob or file list; sorted) into
+ *                                     one .npy, through imreadBatch's options (resize, layout...)
+ *   imarray batch SRC -o X.zarr [--queue redis://... | --shard i/N] [--chunk 64] [--resume]
+ *                                     into a Zarr array chunk by chunk: here, over BullMQ workers,
+ *                                     or as one of N shard processes (src/distributed/)
+ *   imarray worker --queue redis://... [--concurrency N]   fills chunks from the queue
  *   imarray --version                 version and the back-ends in use (backends())
  * Bad files print the typed error (name, code, message) and the exit status is 1; no stack.
  * Usage errors exit 2, before any image is decoded.
  */
 import { performance } from 'node:perf_hooks';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { IMAGE_EXTENSIONS } from './codecs/registry.js';
 import { open } from './api/open.js';
 import { imreadBatch, type BatchOptions, type BatchSkip } from './io/batch.js';
 import { backends } from './api/backends.js';
@@ -21,7 +24,9 @@ import { npyHeader } from './api/npy.js';
 import { isMode } from './core/modes.js';
 import { OUT_DTYPES, toArray, type OutDType, type ResizeSpec } from './api/to-array.js';
 import type { ResampleName } from './pixels/resize/index.js';
-import { ImarrayError } from './core/errors.js';
+import { ImarrayError, InvalidArgumentError } from './core/errors.js';
+import { listSources, writeZarrBatch, type ZarrBatchProgress, type ZarrBatchSummary } from './distributed/plan.js';
+import { enqueueBatch, runWorker, type FailedChunk } from './distributed/queue.js';
 import { MODES } from './core/modes.js';
 
 const USAGE = {
@@ -30,7 +35,9 @@ const USAGE = {
     '',
     'commands:',
     '  info FILE...        format, mode, size, array shape and type, min/max/mean, decode time',
-    '  batch DIR -o X.npy  the images in DIR (sorted by name) into one .npy array',
+    '  batch SRC -o X.npy  the images of SRC (folder, glob or file list; sorted) into one .npy array',
+    '  batch SRC -o X.zarr into a Zarr array, here, over a Redis queue (--queue) or as a shard (--shard)',
+    '  worker --queue URL  fill the chunks of queued batches (run on any number of machines)',
     '  help [command]      this text, or a command\'s',
     '',
     'options: -h, --help   help     -V, --version   version and the back-ends in use',
@@ -43,9 +50,17 @@ const USAGE = {
     'Bad files print their typed error (name, code, message); the exit status is then 1.',
   ].join('\n'),
   batch: [
-    'usage: imarray batch DIR -o X.npy [options]',
+    'usage: imarray batch SRC -o X.npy [options]',
+    '       imarray batch SRC -o X.zarr [--queue redis://HOST:PORT/DB | --shard I/N] [--chunk 64] [--resume] [options]',
     '',
-    '  -o, --out FILE          the .npy to write (its folder must exist)',
+    '  SRC                     a folder (its image files), a glob (\'data/**/*.jpg\') or a text file of paths',
+    '  -o, --out FILE          the .npy to write (its folder must exist), or the Zarr array folder (.zarr)',
+    '  --chunk N               Zarr: images per chunk, the unit of work (default 64)',
+    '  --queue URL             Zarr: enqueue one job per chunk on this Redis (BullMQ) and wait for the',
+    '                          workers (imarray worker); --name Q picks the queue (default imarray)',
+    '  --retries N             Zarr with --queue: attempts after the first for a failing chunk (default 2)',
+    '  --shard I/N             Zarr: fill only the I-th (0-based) of N chunk-aligned parts, no Redis',
+    '  --resume                Zarr: fill (or enqueue) only the chunks not written yet',
     '  --mode M                Pillow mode of the batch (default: the first image\'s)',
     '  --size WxH              the size every image must have (default: the first image\'s)',
     '  --resize WxH            resize each image (Pillow\'s resize; then any size is accepted)',
@@ -59,10 +74,18 @@ const USAGE = {
     '  --workers N             decoding threads (default: the core count)',
     '  --concurrency N         images in flight (default: 3 per core)',
   ].join('\n'),
+  worker: [
+    'usage: imarray worker --queue redis://HOST:PORT/DB [--name Q] [--concurrency N] [--lock-ms MS]',
+    '',
+    '  --queue URL             the Redis of the batches (imarray batch SRC -o X.zarr --queue URL)',
+    '  --name Q                the queue (default imarray)',
+    '  --concurrency N         chunks filled at once (default 1: each already decodes on every core)',
+    '  --lock-ms MS            a job whose worker stops renewing its lock this long goes to another (default 30000)',
+    '',
+    'Runs until SIGINT or SIGTERM (running chunks finish first). Every worker must see the files and',
+    'the array folder at the same paths as the batch command (a shared file system).',
+  ].join('\n'),
 };
-
-/** File names `batch` picks up in a directory: the extensions of every registered format. */
-const isImageFile = (name: string): boolean => IMAGE_EXTENSIONS.has(extname(name).toLowerCase());
 
 class UsageError extends Error {}
 
@@ -96,9 +119,8 @@ function numberList(values: Record<string, string | boolean | undefined>, name: 
 }
 
 /** A progress line: a bar on a terminal, a line per tenth otherwise (logs). */
-function progressPrinter(total: number): { tick: (done: number) => void; end: () => void } {
+function progressPrinter(total: number, t0 = performance.now()): { tick: (done: number) => void; end: () => void } {
   const tty = process.stderr.isTTY;
-  const t0 = performance.now();
   let lastTenth = -1;
   const line = (done: number) => {
     const width = 30;
@@ -129,17 +151,14 @@ const BATCH_OPTIONS = {
   concurrency: { type: 'string' }, resize: { type: 'string' }, resample: { type: 'string' }, crop: { type: 'string' },
   order: { type: 'string' }, layout: { type: 'string' }, dtype: { type: 'string' }, scale: { type: 'string' },
   mean: { type: 'string' }, std: { type: 'string' }, 'skip-bad': { type: 'boolean' },
+  chunk: { type: 'string' }, queue: { type: 'string' }, name: { type: 'string' }, retries: { type: 'string' },
+  shard: { type: 'string' }, resume: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
-async function batch(args: string[]): Promise<void> {
-  const { positionals, values } = parse(args, BATCH_OPTIONS);
-  if (values.help === true) {
-    process.stdout.write(USAGE.batch + '\n');
-    return;
-  }
-  const [dir] = positionals;
-  const out = values.out;
-  if (positionals.length !== 1 || dir === undefined || typeof out !== 'string') throw new UsageError('batch needs one DIR and -o X.npy');
+type Values = Record<string, string | boolean | undefined>;
+
+/** imreadBatch's options from the command line. */
+function batchOptions(values: Values): BatchOptions {
   const options: BatchOptions = {};
   const mode = values.mode;
   if (typeof mode === 'string') {
@@ -191,24 +210,32 @@ async function batch(args: string[]): Promise<void> {
   if (workers !== undefined) options.workers = workers;
   const concurrency = intFlag(values, 'concurrency');
   if (concurrency !== undefined) options.concurrency = concurrency;
-  const skipped: BatchSkip[] = [];
-  if (values['skip-bad'] === true) {
-    options.skipBad = true;
-    options.onSkip = (s) => skipped.push(s);
-  }
+  if (values['skip-bad'] === true) options.skipBad = true;
+  return options;
+}
 
-  // checked before any decoding: the output's folder, and the input folder
+async function batch(args: string[]): Promise<void> {
+  const { positionals, values } = parse(args, BATCH_OPTIONS);
+  if (values.help === true) {
+    process.stdout.write(USAGE.batch + '\n');
+    return;
+  }
+  const [src] = positionals;
+  const out = values.out;
+  if (positionals.length !== 1 || src === undefined || typeof out !== 'string') throw new UsageError('batch needs one SRC (folder, glob or file list) and -o X.npy or -o X.zarr');
+  const options = batchOptions(values);
+  const zarr = /\.zarr\/?$/i.test(out) || ['chunk', 'queue', 'shard', 'resume', 'name', 'retries'].some((k) => values[k] !== undefined);
+  if (zarr) {
+    await zarrBatch(src, out, options, values);
+    return;
+  }
+  // checked before any decoding: the output's folder, and the input
   const outDir = dirname(resolve(out));
   if (!existsSync(outDir) || !statSync(outDir).isDirectory()) throw new UsageError(`-o ${out}: the folder ${outDir} does not exist`);
   if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`-o ${out}: is a folder, not a file name`);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir}: not a folder`);
-
-  const files = readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isFile() && isImageFile(e.name))
-    .map((e) => e.name)
-    .sort()
-    .map((name) => join(dir, name));
-  if (files.length === 0) throw new UsageError(`no image files (${[...IMAGE_EXTENSIONS].join(', ')}) in ${dir}`);
+  const files = await sources(src);
+  const skipped: BatchSkip[] = [];
+  if (options.skipBad === true) options.onSkip = (sk) => skipped.push(sk);
 
   const t0 = performance.now();
   const progress = progressPrinter(files.length);
@@ -240,6 +267,93 @@ async function batch(args: string[]): Promise<void> {
   process.stdout.write(
     `wrote ${out}: shape [${arr.shape.join(', ')}] ${arr.dtype}, ${mb.toFixed(1)} MB; ${files.length} images (sorted by name) in ${secs.toFixed(2)} s, ${(files.length / secs).toFixed(0)} images/s\n`,
   );
+}
+
+/** SRC as a sorted file list; a missing folder or an empty one is a usage error. */
+async function sources(src: string): Promise<string[]> {
+  try {
+    return await listSources(src);
+  } catch (e) {
+    if (e instanceof InvalidArgumentError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** `batch SRC -o X.zarr`: here (all chunks or a shard) or over the queue. */
+async function zarrBatch(src: string, out: string, options: BatchOptions, values: Values): Promise<void> {
+  const chunk = intFlag(values, 'chunk');
+  if (chunk === 0) throw new UsageError('--chunk wants at least 1');
+  const queue = values.queue;
+  const shardText = values.shard;
+  let shard: [number, number] | undefined;
+  if (typeof shardText === 'string') {
+    const m = /^(\d+)\/(\d+)$/.exec(shardText);
+    if (m === null || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new UsageError(`--shard wants I/N with 0 <= I < N, got ${JSON.stringify(shardText)}`);
+    shard = [Number(m[1]), Number(m[2])];
+  }
+  if (shard !== undefined && typeof queue === 'string') throw new UsageError('--shard and --queue are two ways to share the work: give one');
+  const retries = intFlag(values, 'retries');
+  if ((retries !== undefined || values.name !== undefined) && typeof queue !== 'string') throw new UsageError('--retries and --name go with --queue');
+  await sources(src); // a usage error before anything is created
+  const common = { ...options, out, ...(chunk === undefined ? {} : { chunk }), resume: values.resume === true };
+  const t0 = performance.now();
+  let summary: ZarrBatchSummary & { failed?: FailedChunk[] };
+  let progress: ReturnType<typeof progressPrinter> | undefined;
+  const tick = (p: ZarrBatchProgress) => {
+    progress ??= progressPrinter(p.images, t0);
+    progress.tick(p.imagesDone);
+  };
+  try {
+    if (typeof queue === 'string') {
+      const b = await enqueueBatch(src, { ...common, queue, ...(typeof values.name === 'string' ? { name: values.name } : {}), ...(retries === undefined ? {} : { retries }) });
+      process.stderr.write(`${b.out}: ${b.chunks} chunks, ${b.enqueued} enqueued on ${queue}; waiting for the workers (imarray worker --queue ${queue})\n`);
+      try {
+        summary = await b.wait({ onProgress: tick });
+      } finally {
+        await b.close();
+      }
+    } else {
+      summary = await writeZarrBatch(src, { ...common, ...(shard === undefined ? {} : { shard }), onProgress: tick });
+    }
+  } finally {
+    progress?.end();
+  }
+  for (const sk of summary.skipped) process.stderr.write(`skipped image ${sk.index} (${sk.path}): [${sk.code}] ${sk.message}\n`);
+  const secs = (performance.now() - t0) / 1000;
+  const failed = summary.failed ?? [];
+  for (const f of failed) process.stderr.write(`chunk ${f.chunk} failed after its retries: ${f.reason}\n`);
+  process.stdout.write(`${summary.out}: shape [${summary.shape.join(', ')}] ${summary.dtype}${shard === undefined ? '' : `, shard ${shard[0]}/${shard[1]}`}; ${summary.skipped.length} images skipped; ${secs.toFixed(2)} s\n`);
+  if (failed.length > 0) throw new Error(`${failed.length} chunks failed; fix the files and run again with --resume`);
+}
+
+const WORKER_OPTIONS = {
+  queue: { type: 'string' }, name: { type: 'string' }, concurrency: { type: 'string' }, 'lock-ms': { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** `imarray worker`: fills queued chunks until SIGINT / SIGTERM. */
+async function worker(args: string[]): Promise<void> {
+  const { values, positionals } = parse(args, WORKER_OPTIONS);
+  if (values.help === true) {
+    process.stdout.write(USAGE.worker + '\n');
+    return;
+  }
+  const queue = values.queue;
+  if (typeof queue !== 'string' || positionals.length > 0) throw new UsageError('worker needs --queue redis://HOST:PORT/DB and nothing else');
+  const concurrency = intFlag(values, 'concurrency');
+  const lockMs = intFlag(values, 'lock-ms');
+  const w = await runWorker({
+    queue, ...(typeof values.name === 'string' ? { name: values.name } : {}), ...(concurrency === undefined ? {} : { concurrency }), ...(lockMs === undefined ? {} : { lockMs }),
+    onChunk: (r) => { process.stdout.write(`chunk ${r.chunk}: ${r.images} images, decode ${r.decodeMs.toFixed(0)} ms, write ${r.writeMs.toFixed(0)} ms${r.skipped.length > 0 ? `, ${r.skipped.length} skipped` : ''}\n`); },
+  });
+  process.stderr.write(`imarray worker: taking chunks from ${queue}\n`);
+  await new Promise<void>((done) => {
+    const stop = () => {
+      process.stderr.write('imarray worker: stopping after the running chunks\n');
+      void w.close().then(done);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
 }
 
 function stats(data: ArrayLike<number>): { min: number; max: number; mean: number } {
@@ -362,15 +476,16 @@ export async function main(argv: string[]): Promise<number> {
   };
   if (cmd === undefined) return usage(USAGE.main, 2);
   if (cmd === '-h' || cmd === '--help') return usage(USAGE.main, 0);
-  if (cmd === 'help') return usage(rest[0] === 'info' ? USAGE.info : rest[0] === 'batch' ? USAGE.batch : USAGE.main, 0);
+  if (cmd === 'help') return usage(rest[0] === 'info' || rest[0] === 'batch' || rest[0] === 'worker' ? USAGE[rest[0]] : USAGE.main, 0);
   if (cmd === '-V' || cmd === '--version') {
     process.stdout.write((await version()) + '\n');
     return 0;
   }
-  if (cmd !== 'info' && cmd !== 'batch') return usage(`imarray: unknown command ${JSON.stringify(cmd)}\n${USAGE.main}`, 2);
+  if (cmd !== 'info' && cmd !== 'batch' && cmd !== 'worker') return usage(`imarray: unknown command ${JSON.stringify(cmd)}\n${USAGE.main}`, 2);
   try {
     if (cmd === 'info') return await infoCommand(rest);
-    await batch(rest);
+    if (cmd === 'worker') await worker(rest);
+    else await batch(rest);
     return 0;
   } catch (e) {
     if (e instanceof UsageError) return usage(`imarray ${cmd}: ${e.message}\n${USAGE[cmd]}`, 2);

@@ -8,6 +8,9 @@
  *   imread(src)         open + load + array               src/api/open.ts
  *   imreadBatch(files)  [N, H, W(, C)] in one allocation  src/io/batch.ts
  *   FrameWriter/Reader  images over sockets and pipes     src/io/frames.ts
+ *   writeZarrBatch,     a data set into one Zarr array,   src/distributed/
+ *   enqueueBatch,       chunk by chunk: here, as N shards,
+ *   runWorker           or over BullMQ workers on Redis
  */
 export { open, imread, type OpenOptions, type ReadOptions, type Backend } from './api/open.js';
 export { sharpAvailable } from './codecs/sharp.js';
@@ -23,6 +26,10 @@ export { fromBuffer, frombuffer, fromArray, fromarray, type FromBufferOptions, t
 export { toNpy, fromNpy, npyHeader } from './api/npy.js';
 export { toMat, fromMat, type CvLike, type MatLike } from './api/opencv.js';
 export { imreadBatch, type BatchOptions, type BatchProgress, type BatchSkip, type BatchSource } from './io/batch.js';
+export { writeZarrBatch, listSources, type ZarrBatchOptions, type WriteZarrBatchOptions, type ZarrBatchProgress, type ZarrBatchSummary, type ChunkBatchOptions, type ChunkResult } from './distributed/plan.js';
+export { enqueueBatch, runWorker, type EnqueueBatchOptions, type EnqueuedBatch, type QueueConnection, type WorkerOptions, type BatchWorker, type FailedChunk } from './distributed/queue.js';
+export { readZarr, type ZarrBatch } from './distributed/read.js';
+export type { SkippedImage } from './distributed/zarr.js';
 export { FrameWriter, FrameReader, frameHeader, FRAME_MODES, type FrameReaderOptions } from './io/frames.js';
 export { exifTranspose, transpose, transposeView, Transpose } from './api/transpose.js';
 export { resize, reduce, thumbnail, ImageOps, type ImageOpsFunctions, Resampling, type ResampleName, type ResizeOptions, type ThumbnailOptions, type OpsOptions, type FitOptions, type PadOptions } from './api/resize.js';

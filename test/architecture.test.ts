@@ -1,7 +1,7 @@
 /**
  * The layers of src/ and their one direction (docs/architecture.md):
  *
- *   core <- kernels <- pixels <- codecs <- image.ts <- api <- io <- index.ts / cli.ts
+ *   core <- kernels <- pixels <- codecs <- image.ts <- api <- io <- distributed <- index.ts / cli.ts
  *
  * A module may import (types included) from its own layer or a lower one, never a higher one;
  * and the JavaScript that TypeScript emits for src/ has no import cycle at all (a cycle works
@@ -16,7 +16,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
-const LAYERS = ['core', 'kernels', 'pixels', 'codecs', 'image', 'api', 'io', 'entry'] as const;
+const LAYERS = ['core', 'kernels', 'pixels', 'codecs', 'image', 'api', 'io', 'distributed', 'entry'] as const;
 
 function layerOf(file: string): number {
   const rel = relative(SRC, file).split('/');

@@ -57,3 +57,9 @@ export function writerForExtension(ext: string): EncodeFormat | undefined {
 
 /** Every extension of every format (lower case, with the dot): what `imarray batch` picks up in a folder. */
 export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(CODECS.flatMap((c: Codec) => c.extensions));
+
+/** Whether a file name has the extension of a format imarray reads. */
+export const isImageFile = (name: string): boolean => {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 && IMAGE_EXTENSIONS.has(name.slice(dot).toLowerCase());
+};
