@@ -1,4 +1,4 @@
-// npm run bench [section...]: sections uploadcare, jpeg, png, encoder, frames, batch, formats, resize.
+// npm run bench [section...]: sections uploadcare, jpeg, png, encoder, frames, batch, formats, resize, scale.
 import { startReport, OUT } from './lib.mjs';
 import { copyFileSync } from 'node:fs';
 
@@ -11,6 +11,7 @@ const SECTIONS = {
   batch: () => import('./batch.mjs'),
   formats: () => import('./formats.mjs'),
   resize: () => import('./resize.mjs'),
+  scale: () => import('./scale.mjs'),
 };
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(SECTIONS);
 startReport(wanted.join(', '));

@@ -369,6 +369,25 @@ export function batchThreadCount(): number {
   return threads.length;
 }
 let batches = 0;
+/**
+ * Batches running on each thread: a thread is ref'd while any batch uses it (a Worker's ref is a
+ * flag, not a count: the first of two concurrent batches to finish must not unref the thread the
+ * other still waits on, or the process exits with that batch unsettled).
+ */
+const holders = new Map<Worker, number>();
+function hold(w: Worker): void {
+  holders.set(w, (holders.get(w) ?? 0) + 1);
+  w.ref();
+}
+function release(w: Worker): void {
+  const n = (holders.get(w) ?? 1) - 1;
+  if (n > 0) {
+    holders.set(w, n);
+    return;
+  }
+  holders.delete(w);
+  w.unref();
+}
 
 function pool(n: number): Worker[] {
   while (threads.length < n) {
@@ -442,10 +461,10 @@ async function runInWorkers(
           reject(new Error(`imreadBatch: a decoding thread exited (code ${code}) with ${left} images left`));
         };
         w.on('message', onMessage).on('error', onError).on('exit', onExit);
-        w.ref(); // a batch in progress keeps the process alive
+        hold(w); // a batch in progress keeps the process alive
         detach.push(() => {
           w.off('message', onMessage).off('error', onError).off('exit', onExit);
-          w.unref();
+          release(w);
         });
         for (let k = 0; k < perThread; k++) feed(w);
       }
