@@ -79,7 +79,7 @@ const USAGE = {
     '',
     '  --queue URL             the Redis of the batches (imarray batch SRC -o X.zarr --queue URL)',
     '  --name Q                the queue (default imarray)',
-    '  --concurrency N         chunks filled at once (default 1: each already decodes on every core)',
+    '  --concurrency N         chunks filled at once (default 2: one decodes while the other is written)',
     '  --lock-ms MS            a job whose worker stops renewing its lock this long goes to another (default 30000)',
     '',
     'Runs until SIGINT or SIGTERM (running chunks finish first). Every worker must see the files and',

@@ -228,7 +228,10 @@ export interface WriteZarrBatchOptions extends ZarrBatchOptions {
   shard?: readonly [number, number];
   /** Leave chunks already written as they are (default false: every chunk of the shard is written). */
   resume?: boolean;
-  /** Chunks filled at once (default 1; each runs an `imreadBatch`, which already uses every core). */
+  /**
+   * Chunks filled at once (default 2: while one chunk's last images finish and it is written,
+   * the next one's decode keeps every core busy; each chunk in flight holds its buffer).
+   */
   parallel?: number;
   onProgress?: (progress: ZarrBatchProgress) => void;
 }
@@ -255,7 +258,7 @@ export interface ZarrBatchSummary {
 export async function writeZarrBatch(sources: string | readonly string[], options: WriteZarrBatchOptions): Promise<ZarrBatchSummary> {
   const [i, n] = options.shard ?? [0, 1];
   if (!Number.isInteger(n) || n < 1 || !Number.isInteger(i) || i < 0 || i >= n) throw invalidArgument('options.shard', '[i, n] with 0 <= i < n', options.shard);
-  const parallel = options.parallel ?? 1;
+  const parallel = options.parallel ?? 2;
   if (!Number.isInteger(parallel) || parallel < 1) throw invalidArgument('options.parallel', 'a positive integer', parallel);
   const plan = await planBatch(sources, options);
   await createPlannedArray(plan, packageVersion());

@@ -51,7 +51,10 @@ export interface EnqueuedBatch {
 
 /** Options of `runWorker`. */
 export interface WorkerOptions extends QueueConnection {
-  /** Chunks this process fills at once (default 1: each `imreadBatch` already uses every core). */
+  /**
+   * Chunks this process fills at once (default 2: one decodes while the other's last images
+   * finish and it is written; each `imreadBatch` already uses every core).
+   */
   concurrency?: number;
   /**
    * How long a job's lock lasts without renewal, ms (default 30000): a worker that dies loses its
@@ -216,7 +219,7 @@ function reasonOf(e: unknown): Error {
 export async function runWorker(options: WorkerOptions): Promise<BatchWorker> {
   const connection = redisOptions(options.queue);
   const name = queueName(options);
-  const concurrency = options.concurrency ?? 1;
+  const concurrency = options.concurrency ?? 2;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw invalidArgument('options.concurrency', 'a positive integer', concurrency);
   const lockMs = options.lockMs ?? 30_000;
   if (!Number.isInteger(lockMs) || lockMs < 200) throw invalidArgument('options.lockMs', 'an integer of at least 200 (ms)', lockMs);

@@ -7,7 +7,10 @@
  * size, as Zarr v2 stores edge chunks.
  *
  * Every write is a new file renamed over its name, so a reader never sees half a chunk and a chunk
- * written twice (a retried job) is replaced whole. Attributes several processes update (the
+ * written twice (a retried job) is replaced whole. Files are not fsynced (as zarr-python does not):
+ * a process killed at any point leaves whole chunks or none; after a machine crash, `--resume`
+ * cannot tell a chunk whose data never reached the disk, so a batch cut by a power loss is run
+ * again without it. Attributes several processes update (the
  * images left out with `skipBad`) are merged under a lock file created exclusively.
  */
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
@@ -109,7 +112,6 @@ export async function writeChunk(dir: string, c: number, rank: number, data: Arr
     const parts = pad > 0 ? [body, new Uint8Array(pad)] : [body];
     const { bytesWritten } = await fh.writev(parts);
     if (bytesWritten !== body.length + pad) throw new Error(`${tmp}: wrote ${bytesWritten} of ${body.length + pad} bytes`);
-    await fh.sync();
   } catch (e) {
     await fh.close();
     await rm(tmp, { force: true });
