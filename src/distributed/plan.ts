@@ -233,6 +233,7 @@ export interface WriteZarrBatchOptions extends ZarrBatchOptions {
    * the next one's decode keeps every core busy; each chunk in flight holds its buffer).
    */
   parallel?: number;
+  /** Called after each chunk this call writes. */
   onProgress?: (progress: ZarrBatchProgress) => void;
 }
 

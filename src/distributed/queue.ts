@@ -46,6 +46,7 @@ export interface EnqueuedBatch {
   enqueued: number;
   /** Resolves when every chunk is written or has failed after its retries. */
   wait(options?: { onProgress?: (p: ZarrBatchProgress & { failed: number }) => void; pollMs?: number }): Promise<ZarrBatchSummary & { failed: FailedChunk[] }>;
+  /** Closes this process's Redis connections; the jobs stay queued for the workers. */
   close(): Promise<void>;
 }
 

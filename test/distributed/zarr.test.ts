@@ -6,15 +6,14 @@
  * are recorded. Over BullMQ and Redis: test/distributed/queue.redistest.ts (npm run
  * test:distributed).
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, copyFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { imreadBatch, listSources, readZarr, writeZarrBatch, InvalidArgumentError } from '../../src/index.js';
 import { chunkKey, removeTemporaries, withLock } from '../../src/distributed/zarr.js';
 import { shardChunks } from '../../src/distributed/plan.js';
+import { runCli } from '../helpers/cli.js';
 import { fixture } from '../helpers/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'imarray-zarr-'));
@@ -28,15 +27,7 @@ const OPTIONS = { mode: 'RGB', resize: { size: [24, 20] } } as const;
 
 const bytesOf = (a: { data: ArrayBufferView }): Buffer => Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength);
 
-const cli = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
-  try {
-    const { stdout, stderr } = await promisify(execFile)('node', ['--import', 'tsx', 'src/cli.ts', ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-};
+const cli = runCli;
 
 describe('sources', () => {
   it('a folder, a glob, a file list and an array give the same sorted absolute list', async () => {
