@@ -41,7 +41,8 @@ describe('imreadBatch concurrent batches on the threads', () => {
       const [a, b] = await Promise.all([imreadBatch(Array(2).fill(f), opts), imreadBatch(Array(60).fill(f), opts)]);
       process.stdout.write('done ' + a.shape[0] + ' ' + b.shape[0]);
     `;
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
+    // `node` from PATH: the emulated arm64 suite puts its qemu wrapper there
+    const { stdout } = await promisify(execFile)('node', ['--import', 'tsx', '--input-type=module', '-e', script]);
     expect(stdout).toBe('done 2 60');
   });
 });
