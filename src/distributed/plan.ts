@@ -162,6 +162,11 @@ export async function createPlannedArray(plan: BatchPlan, version: string): Prom
   return createArray(plan.out, plan.meta, attrs, SAME);
 }
 
+/** Images in chunk `c` of the plan (the last one may hold fewer). */
+export function imagesIn(plan: BatchPlan, c: number): number {
+  return Math.min(plan.chunk, plan.files.length - c * plan.chunk);
+}
+
 /** Chunk `c` of the plan as a task. */
 export function taskOf(plan: BatchPlan, c: number): ChunkTask {
   const start = c * plan.chunk;
@@ -192,7 +197,7 @@ export async function fillChunk(task: ChunkTask, onImage?: (done: number, total:
     ...(task.options.skipBad === true ? { onSkip: ({ index, error }: { index: number; error: Error }) => { skipped.push({ index: task.start + index, path: task.files[index], code: errorCode(error), message: ownMessage(error, index, task.files[index]) }); } } : {}),
   });
   const want = [task.files.length, ...task.shape.slice(1)];
-  if (arr.shape.join() !== want.join()) throw new InvalidArgumentError(`chunk ${task.chunk}: the images give shape [${arr.shape.join(', ')}], the array wants [${want.join(', ')}]`);
+  if (arr.shape.length !== want.length || arr.shape.some((d, i) => d !== want[i])) throw new InvalidArgumentError(`chunk ${task.chunk}: the images give shape [${arr.shape.join(', ')}], the array wants [${want.join(', ')}]`);
   const t1 = performance.now();
   if (task.options.skipBad === true) await recordSkipped(task.out, task.start, task.start + task.files.length, skipped.sort((a, b) => a.index - b.index));
   const perImage = task.files.length === 0 ? 0 : arr.data.byteLength / task.files.length;
@@ -266,8 +271,9 @@ export async function writeZarrBatch(sources: string | readonly string[], option
   const [from, to] = shardChunks(plan.chunks, i, n);
   const todo = options.resume === true ? missingChunks(plan, from, to) : Array.from({ length: to - from }, (_, k) => from + k);
   let chunksDone = to - from - todo.length;
+  const pending = new Set(todo);
   let imagesDone = 0;
-  for (let c = from; c < to; c++) if (!todo.includes(c)) imagesDone += taskOf(plan, c).files.length;
+  for (let c = from; c < to; c++) if (!pending.has(c)) imagesDone += imagesIn(plan, c);
   const written: number[] = [];
   let next = 0;
   const lane = async () => {

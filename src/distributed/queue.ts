@@ -10,8 +10,8 @@
  */
 import { createHash } from 'node:crypto';
 import { ImarrayError, InvalidArgumentError, UnsupportedError, invalidArgument } from '../core/errors.js';
-import { arrayAt, createPlannedArray, fillChunk, missingChunks, packageVersion, planBatch, summaryOf, taskOf, type BatchPlan, type ChunkResult, type ChunkTask, type ZarrBatchOptions, type ZarrBatchProgress, type ZarrBatchSummary } from './plan.js';
-import { removeTemporaries } from './zarr.js';
+import { arrayAt, createPlannedArray, fillChunk, imagesIn, missingChunks, packageVersion, planBatch, summaryOf, taskOf, type BatchPlan, type ChunkResult, type ChunkTask, type ZarrBatchOptions, type ZarrBatchProgress, type ZarrBatchSummary } from './plan.js';
+import { hasChunk, removeTemporaries } from './zarr.js';
 
 /** Where the queue is: a Redis URL and the queue's name. */
 export interface QueueConnection {
@@ -181,7 +181,7 @@ async function waitFor(
   let last = -1;
   let still = 0;
   for (;;) {
-    pending = pending.filter((c) => missingChunks(plan, c, c + 1).length > 0);
+    pending = pending.filter((c) => !hasChunk(plan.out, c, plan.meta.shape.length));
     const done = plan.chunks - pending.length;
     // a failure event missed while Redis was away: ask for the states of what is left after a quiet while
     if (done === last && ++still % Math.max(1, Math.round(5000 / pollMs)) === 0) {
@@ -196,7 +196,7 @@ async function waitFor(
     const failedNow = pending.filter((c) => failed.has(c));
     const left = new Set(pending);
     let imagesDone = 0;
-    for (let c = 0; c < plan.chunks; c++) if (!left.has(c)) imagesDone += Math.min(plan.chunk, plan.files.length - c * plan.chunk);
+    for (let c = 0; c < plan.chunks; c++) if (!left.has(c)) imagesDone += imagesIn(plan, c);
     onProgress?.({ chunksDone: done, chunks: plan.chunks, imagesDone, images: plan.files.length, failed: failedNow.length });
     if (pending.length === failedNow.length) break;
     await new Promise((r) => setTimeout(r, pollMs));

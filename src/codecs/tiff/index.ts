@@ -38,11 +38,7 @@ async function decodeStored(src: Source, ifd: Ifd, page: number, l: Layout, targ
   const jpeg = nativeJpeg();
   if (isOjpegWithStream(ifd, l) && jpeg !== null && options.backend !== 'js') {
     const out = (target ?? allocate(l.mode, l.width, l.height)) as Uint8Array;
-    try {
-      decodeOjpeg(s, ifd, l, out, jpeg, options.loadTruncated, name);
-    } finally {
-      if (s instanceof PositionalBytes) s.release();
-    }
+    decodeOjpeg(s, ifd, l, out, jpeg, options.loadTruncated, name);
     return out;
   }
   if (SHARP_COMPRESSIONS.has(l.compression) || (LOSSLESS.has(l.compression) && l.photometric === 6)) {
@@ -67,11 +63,7 @@ async function decodeStored(src: Source, ifd: Ifd, page: number, l: Layout, targ
     const bytes = s instanceof Uint8Array ? s : (src.s = await src.input.bytes());
     for (const tile of rawTiles(ifd, l, name)) decodeRawTileBytes(bytes, tile, { out, mode: l.mode, width: l.width, height: l.height }, name, options.loadTruncated);
   } else if (LOSSLESS.has(l.compression) || (l.compression === LZMA && nativeLzma() !== null && options.backend !== 'js')) {
-    try {
-      decodeLibtiffLike(s, ifd, l, out, options.loadTruncated, name);
-    } finally {
-      if (s instanceof PositionalBytes) s.release();
-    }
+    decodeLibtiffLike(s, ifd, l, out, options.loadTruncated, name);
   } else if (l.compression === LZMA) {
     const why = options.backend === 'js' ? "backend 'js' never loads the native kernel, whose liblzma decodes it" : 'the native kernel with liblzma is not built here (see backends())';
     throw new UnsupportedError(`${name}: TIFF compression ${COMPRESSION_INFO[l.compression]} (${l.compression}) is not supported: ${why}`);
@@ -167,6 +159,9 @@ export const tiffCodec = {
         } catch (e) {
           if (e instanceof RangeError) throw new TruncatedImageError(`image file is truncated: ${name}: ${e.message}`, { cause: e });
           throw e;
+        } finally {
+          // a large file's descriptor and strip buffer are held for one decode only
+          if (src.s instanceof PositionalBytes) src.s.release();
         }
       },
       seek(index: number): Promise<Header> {
