@@ -71,7 +71,7 @@ if (include === undefined) done(`no Node-API headers (looked in ${candidates.joi
 const outDir = join(root, 'build', 'native', target);
 const out = join(outDir, 'imarray.node');
 mkdirSync(outDir, { recursive: true });
-const args = ['-O2', '-std=c11', '-Wall', '-Wextra', '-fPIC', '-shared', '-pthread', '-fvisibility=hidden', '-I', include,
+const args = ['-O2', '-std=c11', '-Wall', '-Wextra', '-fPIC', '-shared', '-fvisibility=hidden', '-I', include,
   join(root, 'src', 'kernels', 'swizzle.c'), join(root, 'src', 'kernels', 'napi.c'), join(root, 'src', 'codecs', 'tiff', 'strips.c'), '-o', out];
 if (process.platform === 'darwin') args.push('-undefined', 'dynamic_lookup');
 // the C libraries (Debian's source packages, scripts/fetch-sources.sh), and the decoders built on them

@@ -6,8 +6,7 @@ file loses its IFD and never reaches the strips), made by moving the IFD of a co
 front. Pillow 9.4's LZW/Deflate/PackBits decoding through libtiff is current Pillow's.
     /usr/bin/python3 scripts/make-tiff-fixtures.py
 """
-import hashlib
-import io, json, struct
+import hashlib, json, struct
 from pathlib import Path
 import numpy as np
 from PIL import Image
@@ -68,18 +67,7 @@ def record(fixture: str, data: bytes) -> dict:
     return {'fixture': fixture, 'name': f'local/{fixture}', 'group': 'TIFF', 'pillow': p}
 
 
-def big_lzw() -> bytes:
-    # a 1024x1024 RGB LZW file of 49 strips (1.4 MB): large enough (1 MP) for the threaded LZW path
-    y, x = np.mgrid[0:1024, 0:1024]
-    a = np.stack([(x // 5 + y // 7) % 256, ((x // 32) * 13 + (y // 32) * 7) % 256, (y // 4) % 256], -1).astype('uint8')
-    a[::97, :, :] = 255
-    out = io.BytesIO()
-    Image.fromarray(a).save(out, format='TIFF', compression='tiff_lzw')
-    return out.getvalue()
-
-
 made = {
-    'tiff/big_lzw_1024.tif': big_lzw(),
     'tiff/ifd_first_lzw.tif': ifd_first((root / 'fixtures/tiff/current_tiff_rgb_tiff_lzw.tif').read_bytes()),
     'tiff/ifd_first_deflate.tif': ifd_first((root / 'fixtures/tiff/current_tiff_rgb_tiff_adobe_deflate.tif').read_bytes()),
 }

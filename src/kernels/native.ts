@@ -36,12 +36,8 @@ export interface NativeKernel {
   avif?: NativeAvif;
   /** liblzma for LZMA-compressed TIFF, where it was linked in (codecs/tiff/lzma.c). */
   lzma?: NativeLzma;
-  /**
-   * TIFF LZW (codecs/tiff/strips.c): the bytes written to `dst`; throws (code IMARRAY_LZW) on a
-   * corrupt table. `decodeMany`: strips given as [start, length] pairs of `src` and `dst`, on
-   * `threads` threads: each strip's count, -1 for a corrupt table.
-   */
-  lzw?: StripDecoder & { decodeMany?(src: Uint8Array, srcRanges: Float64Array, dst: Uint8Array, dstRanges: Float64Array, threads: number): Float64Array };
+  /** TIFF LZW (codecs/tiff/strips.c): the bytes written to `dst`; throws (code IMARRAY_LZW) on a corrupt table. */
+  lzw?: StripDecoder;
   /** TIFF PackBits (codecs/tiff/strips.c): the bytes written to `dst`. */
   packbits?: StripDecoder;
   /** libdeflate for Deflate TIFF strips, where it was linked in (codecs/tiff/deflate.c): the bytes written, or -1 where zlib must decide. */
@@ -208,8 +204,6 @@ export interface StripDecoder {
 }
 
 /** The native TIFF LZW or PackBits decoder, or null (no kernel, an older one, or `useImplementation('tiffStrips', 'js')`). */
-export function nativeStrips(compression: 'lzw'): NonNullable<NativeKernel['lzw']> | null;
-export function nativeStrips(compression: 'packbits'): StripDecoder | null;
 export function nativeStrips(compression: 'lzw' | 'packbits'): StripDecoder | null {
   if (implementation('tiffStrips') !== 'native') return null;
   return loadKernel()?.[compression] ?? null;

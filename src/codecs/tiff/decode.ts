@@ -11,7 +11,6 @@
 import { DecodeError, TruncatedImageError, UnsupportedError } from '../../core/errors.js';
 import { bandCount, type ArrayOf, type Mode } from '../../core/modes.js';
 import { transientBytes, type ByteSource } from '../../core/input.js';
-import { decoderThreads, nativeStrips } from '../../kernels/native.js';
 import type { RawTile } from '../shared/tile.js';
 import { unpacker, type Unpacker } from '../../pixels/unpack.js';
 import { deflateInto, floatPredictor, horizontalPredictor, lzmaDecode, lzwDecode, packBitsDecode, reverseBits, StripError, swapSamples } from './decompress.js';
@@ -141,8 +140,6 @@ export function decodeLibtiffLike(s: ByteSource, ifd: Ifd, l: Layout, out: Array
   const direct = !g.tiled && planes === 1 && out instanceof Uint8Array && rawmode === mode && AS_STORED.has(mode) && l.bitsPerSample.every((b) => b === 8) && scanline === l.width * bands && out.length === scanline * l.height;
   const buf = new Uint8Array(direct ? 0 : scanline * g.tileHeight);
   const compression = l.compression;
-  // LZW strips decoded ahead on several threads where they go straight into the output
-  const ahead = direct && compression === 5 && l.fillOrder === 1 ? lzwAhead(s, g, l.width, l.height, scanline, out) : undefined;
   for (let ty = 0; ty < down; ty++) {
     for (let plane = 0; plane < planes; plane++) {
       for (let tx = 0; tx < across; tx++) {
@@ -158,15 +155,13 @@ export function decodeLibtiffLike(s: ByteSource, ifd: Ifd, l: Layout, out: Array
           if (!loadTruncated) throw new TruncatedImageError(`image file is truncated: ${name}: ${cut}`);
           return;
         }
-        const done = ahead?.[index] ?? -2;
-        let raw = done >= 0 ? new Uint8Array(0) : transientBytes(s, at, at + count);
+        let raw = transientBytes(s, at, at + count);
         if (l.fillOrder === 2) raw = reverseBits(raw);
         const rowAt = ty * g.tileHeight * scanline;
         const target: Uint8Array = direct ? out.subarray(rowAt, rowAt + want) : buf.subarray(0, want);
         let got: number;
         try {
-          // a strip decoded ahead gave its count; one that failed there is decoded again for its error
-          if (compression === 5) got = done >= 0 ? done : lzwDecode(raw, target);
+          if (compression === 5) got = lzwDecode(raw, target);
           else if (compression === 32773) got = packBitsDecode(raw, target);
           else if (compression === LZMA) got = lzmaDecode(raw, target);
           else got = deflateInto(raw, target);
@@ -196,55 +191,6 @@ export function decodeLibtiffLike(s: ByteSource, ifd: Ifd, l: Layout, out: Array
       rgba.unpack(px.slice(), 0, px, 0, l.width * l.height, 4);
     }
   }
-}
-
-/** Compressed bytes decoded per call of the threaded LZW decoder (the memory it reads at once). */
-const AHEAD_BYTES = 1 << 20;
-
-/**
- * LZW strips in file order, decoded straight into their rows of `out` by the native decoder on
- * several threads, a group of about AHEAD_BYTES of strips per call: each strip's count, -1 where
- * its table is corrupt, -2 where it was left to the strip-by-strip loop (a strip the loop rejects
- * before decoding, and every one after it; strips not lying together in the file). Undefined
- * where it does not apply (no native decoder, one thread, a small image).
- */
-function lzwAhead(s: ByteSource, g: Geometry, width: number, height: number, scanline: number, out: Uint8Array): Float64Array | undefined {
-  const lzw = nativeStrips('lzw');
-  const decodeMany = lzw?.decodeMany?.bind(lzw);
-  const threads = decoderThreads(width * height);
-  if (decodeMany === undefined || threads < 2 || g.counts === undefined) return undefined;
-  const n = Math.ceil(height / g.tileHeight);
-  const res = new Float64Array(n).fill(-2);
-  let group: number[] = [];
-  let sum = 0;
-  const flush = (): void => {
-    if (group.length === 0) return;
-    const counts = g.counts ?? [];
-    const lo = Math.min(...group.map((i) => g.offsets[i]));
-    const hi = Math.max(...group.map((i) => g.offsets[i] + counts[i]));
-    if (hi - lo <= 2 * sum + 65536) {
-      const bytes = transientBytes(s, lo, hi);
-      if (bytes.length === hi - lo) {
-        const src = new Float64Array(group.flatMap((i) => [g.offsets[i] - lo, counts[i]]));
-        const dst = new Float64Array(group.flatMap((i) => [i * g.tileHeight * scanline, Math.min(g.tileHeight, height - i * g.tileHeight) * scanline]));
-        const got = decodeMany(bytes, src, out, dst, threads);
-        group.forEach((i, k) => { res[i] = got[k]; });
-      }
-    }
-    group = [];
-    sum = 0;
-  };
-  for (let i = 0; i < n; i++) {
-    const at = g.offsets[i];
-    const count = g.counts[i];
-    // what the loop rejects before decoding stops the look-ahead there
-    if (i >= g.offsets.length || count === undefined || count === 0 || at + count > s.length) break;
-    group.push(i);
-    sum += count;
-    if (sum >= AHEAD_BYTES) flush();
-  }
-  flush();
-  return res;
 }
 
 /** Pillow's planar unpackers (RGBA mode's `R`, `G`...; `R;16N` takes the high byte of a host-order sample): band `c` only. */

@@ -15,16 +15,9 @@
  *   A corrupt table throws an Error with code 'IMARRAY_LZW' and the reason, as the TypeScript
  *   decoder's StripError says it.
  *   packbits.decodeSync(src, dst) -> bytes written (never throws on data)
- *   lzw.decodeMany(src, srcRanges, dst, dstRanges, threads) -> Float64Array of bytes written per
- *     strip (-1: a corrupt table, which decodeSync of that strip explains): n strips, strip i's
- *     code bytes src[srcRanges[2i] .. + srcRanges[2i+1]) into dst[dstRanges[2i] .. + dstRanges[2i+1]),
- *     spread over `threads` threads (the calling one included). The ranges are checked; output
- *     ranges must not overlap (each strip has its own rows).
  */
 #include "../../kernels/napi.h"
-#include <pthread.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -238,86 +231,7 @@ static napi_value DecodeSync(napi_env env, napi_callback_info info) {
   return out;
 }
 
-typedef struct {
-  const uint8_t *src;
-  uint8_t *dst;
-  const double *sr, *dr;
-  double *out;
-  size_t n, next;
-  pthread_mutex_t lock;
-} many_t;
-
-static void *many_run(void *arg) {
-  many_t *m = arg;
-  table_t *t = malloc(sizeof *t);
-  char msg[128];
-  for (;;) {
-    pthread_mutex_lock(&m->lock);
-    const size_t i = m->next++;
-    pthread_mutex_unlock(&m->lock);
-    if (i >= m->n) break;
-    const uint8_t *src = m->src + (size_t)m->sr[2 * i];
-    const size_t slen = (size_t)m->sr[2 * i + 1];
-    uint8_t *dst = m->dst + (size_t)m->dr[2 * i];
-    const size_t dlen = (size_t)m->dr[2 * i + 1];
-    if (t == NULL) { m->out[i] = -1; continue; }
-    const int old_style = slen >= 2 && src[0] == 0 && (src[1] & 1) == 1;
-    const long w = old_style ? lzw_lsb(src, slen, dst, dlen, t, msg, sizeof msg) : lzw_msb(src, slen, dst, dlen, t, msg, sizeof msg);
-    m->out[i] = w < 0 ? -1 : (double)w;
-  }
-  free(t);
-  return NULL;
-}
-
-/* a Float64Array of 2n in-bounds [start, length] pairs of a buffer of `len` bytes */
-static int ranges_of(napi_env env, napi_value v, size_t len, double **pairs, size_t *n) {
-  napi_typedarray_type type;
-  size_t count;
-  void *data;
-  bool is;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
-  if (napi_get_typedarray_info(env, v, &type, &count, &data, NULL, NULL) != napi_ok || type != napi_float64_array || count % 2 != 0) return 0;
-  double *d = data;
-  for (size_t i = 0; i < count; i += 2) {
-    if (!(d[i] >= 0 && d[i + 1] >= 0 && d[i] + d[i + 1] <= (double)len && d[i] == (double)(size_t)d[i] && d[i + 1] == (double)(size_t)d[i + 1])) return 0;
-  }
-  *pairs = d;
-  *n = count / 2;
-  return 1;
-}
-
-static napi_value DecodeMany(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5], result, ab;
-  uint8_t *src = NULL, *dst = NULL;
-  size_t slen = 0, dlen = 0, ns = 0, nd = 0;
-  double *sr = NULL, *dr = NULL;
-  int64_t threads = 1;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5 || !imarray_u8_of(env, argv[0], &src, &slen) || !imarray_u8_of(env, argv[2], &dst, &dlen) ||
-      !ranges_of(env, argv[1], slen, &sr, &ns) || !ranges_of(env, argv[3], dlen, &dr, &nd) || ns != nd || !imarray_int_of(env, argv[4], 1, 64, &threads)) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "lzw.decodeMany(src, srcRanges, dst, dstRanges, threads): Uint8Arrays, in-bounds Float64Array [start, length] pairs of the same count, 1-64 threads");
-    return NULL;
-  }
-  double *out = NULL;
-  if (napi_create_arraybuffer(env, ns * sizeof(double), (void **)&out, &ab) != napi_ok || napi_create_typedarray(env, napi_float64_array, ns, ab, 0, &result) != napi_ok) return NULL;
-  many_t m = { src, dst, sr, dr, out, ns, 0, PTHREAD_MUTEX_INITIALIZER };
-  pthread_t extra[63];
-  size_t started = 0;
-  const size_t want = (size_t)threads - 1 < ns ? (size_t)threads - 1 : (ns > 0 ? ns - 1 : 0);
-  for (size_t k = 0; k < want; k++) if (pthread_create(&extra[started], NULL, many_run, &m) == 0) started++;
-  many_run(&m);
-  for (size_t k = 0; k < started; k++) pthread_join(extra[k], NULL);
-  pthread_mutex_destroy(&m.lock);
-  return result;
-}
-
 napi_status imarray_strips_register(napi_env env, napi_value exports) {
-  napi_status st = imarray_register(env, exports, "lzw", NULL, DecodeSync, NULL);
-  if (st != napi_ok) return st;
-  /* lzw.decodeMany beside decodeSync */
-  napi_value lzw, fn;
-  if ((st = napi_get_named_property(env, exports, "lzw", &lzw)) != napi_ok) return st;
-  if ((st = napi_create_function(env, "decodeMany", NAPI_AUTO_LENGTH, DecodeMany, NULL, &fn)) != napi_ok) return st;
-  if ((st = napi_set_named_property(env, lzw, "decodeMany", fn)) != napi_ok) return st;
-  return imarray_register(env, exports, "packbits", NULL, PackBitsSync, NULL);
+  const napi_status st = imarray_register(env, exports, "lzw", NULL, DecodeSync, NULL);
+  return st != napi_ok ? st : imarray_register(env, exports, "packbits", NULL, PackBitsSync, NULL);
 }

@@ -93,48 +93,6 @@ describe.runIf(nativeStrips('lzw') !== null)('TIFF LZW: the native decoder equal
     expect(errors).toBeGreaterThan(100);
     expect(errors).toBeLessThan(2900);
   });
-  it('decodeMany on threads: each strip as decodeSync decodes it, -1 where decodeSync throws', () => {
-    const lzw = nativeStrips('lzw');
-    const many = lzw?.decodeMany?.bind(lzw);
-    expect(many).toBeDefined();
-    if (many === undefined || lzw === null) return;
-    const file = new Uint8Array(readFileSync(fixture('tiff/big_lzw_1024.tif')));
-    const rnd = seededBytes(4000, 5);
-    // 300 strings: real strips, cut ones, mutated ones, garbage; each into its own output range
-    const src: number[] = [];
-    const dst: number[] = [];
-    let outAt = 0;
-    for (let i = 0; i < 300; i++) {
-      const at = (rnd[i] * 5000 + rnd[i + 1] * 20) % (file.length - 5000);
-      const len = 1 + ((rnd[i + 2] * 17) % 4000);
-      src.push(at, len);
-      const size = 1 + ((rnd[i + 3] * 97) % 9000);
-      dst.push(outAt, size);
-      outAt += size;
-    }
-    const input = file.slice();
-    for (let i = 0; i < 40; i++) input[(rnd[i + 100] * 5003) % input.length] ^= 1 << (i % 8);
-    const got = new Uint8Array(outAt);
-    const counts = many(input, new Float64Array(src), got, new Float64Array(dst), 4);
-    let errors = 0;
-    for (let i = 0; i < 300; i++) {
-      const want = new Uint8Array(dst[2 * i + 1]);
-      let n: number;
-      try {
-        n = lzw.decodeSync(input.subarray(src[2 * i], src[2 * i] + src[2 * i + 1]), want);
-      } catch {
-        n = -1;
-        errors++;
-      }
-      expect(counts[i], `strip ${i}`).toBe(n);
-      if (n >= 0) expect(sha256(got.subarray(dst[2 * i], dst[2 * i] + n)), `strip ${i}`).toBe(sha256(want.subarray(0, n)));
-    }
-    expect(errors).toBeGreaterThan(10);
-    // ranges outside the buffers are refused before any decoding
-    expect(() => many(input, new Float64Array([0, input.length + 1]), got, new Float64Array([0, 10]), 2)).toThrow(/in-bounds/);
-    expect(() => many(input, new Float64Array([0, 10]), got, new Float64Array([got.length - 5, 10]), 2)).toThrow(/in-bounds/);
-    expect(() => many(input, new Float64Array([0, 10, 5, 5]), got, new Float64Array([0, 10]), 2)).toThrow(/same count/);
-  });
 });
 
 describe.runIf(nativeStrips('packbits') !== null)('TIFF PackBits: the native decoder equals the TypeScript one', () => {
